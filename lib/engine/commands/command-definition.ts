@@ -1,0 +1,40 @@
+import type { RedisArgument, RespValue } from '../resp/types.js';
+
+/**
+ * How a cluster spreads a multi-key command whose keys hash to different slots.
+ * - `concat`: one sub-command per slot, replies re-assembled in key order (MGET).
+ * - `sum`: one sub-command per slot, integer replies added (DEL, EXISTS, UNLINK, TOUCH).
+ * - `all-ok`: one sub-command per slot; OK when every part is OK, otherwise PartialFailureError (MSET).
+ * Commands without a policy must have all keys in one slot (CrossSlotError before sending).
+ */
+export type SplitPolicy = 'concat' | 'sum' | 'all-ok';
+
+/**
+ * One command: how its arguments become argv and how its raw reply becomes the documented
+ * shape. Routing (key positions, read-only, blocking) comes from the command table, not from here.
+ */
+export interface CommandDefinition<A extends unknown[] = unknown[], R = unknown> {
+  /** Builds argv, command name first (e.g. `['GET', key]`). */
+  readonly build: (...args: A) => RedisArgument[];
+  /** Shapes the raw reply; must accept the RESP2 and the RESP3 form of it. Identity when absent. */
+  readonly transform?: (reply: RespValue) => R;
+  /** Decode this command's reply strings as Buffers. */
+  readonly buffers?: boolean;
+  /** How to split across slots in a cluster; see {@link SplitPolicy}. */
+  readonly split?: SplitPolicy;
+  /**
+   * For `split` commands: how many argv entries (after the name) belong to each key, e.g. 1 for
+   * MGET/DEL, 2 for MSET (key value). Defaults to 1.
+   */
+  readonly splitStep?: number;
+}
+
+/** Declares a command with full type inference of its arguments and result. */
+export function defineCommand<A extends unknown[], R = RespValue>(def: CommandDefinition<A, R>): CommandDefinition<A, R> {
+  return def;
+}
+
+/** Arguments of a definition. */
+export type CommandArgs<D> = D extends CommandDefinition<infer A, unknown> ? A : never;
+/** Result of a definition (after transform). */
+export type CommandResult<D> = D extends CommandDefinition<unknown[], infer R> ? R : never;

@@ -1,0 +1,93 @@
+/**
+ * Root of every error this package throws. Match on {@link RedisClusterError.code} (stable across
+ * versions) rather than on messages. Messages name options, nodes and commands, never argument
+ * values, because those may be secrets or personal data.
+ */
+export abstract class RedisClusterError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_REDIS_MOVED`. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An option given to the client or the module is invalid. Thrown before any socket opens. */
+export class ConfigError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_CONFIG';
+  /** Dotted path of the offending option, e.g. `defaults.socket.connectTimeout`. */
+  readonly option: string;
+
+  constructor(option: string, problem: string, options?: { cause?: unknown }) {
+    super(`Invalid option "${option}": ${problem}`, options);
+    this.option = option;
+  }
+}
+
+/** The server sent bytes that are not valid RESP. The connection that read them is destroyed. */
+export class ProtocolError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_PROTOCOL';
+}
+
+/** The command did not settle within its deadline (measured from the moment it was issued). */
+export class CommandTimeoutError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_COMMAND_TIMEOUT';
+  /** The deadline that elapsed, in milliseconds. */
+  readonly timeoutMs: number;
+  /** True when the command had been written to a socket, so it may have run on the server. */
+  readonly written: boolean;
+
+  constructor(command: string, timeoutMs: number, written: boolean) {
+    super(
+      `${command} timed out after ${timeoutMs} ms` +
+        (written ? ' (it was sent and may have run on the server)' : ' (it was never sent)'),
+    );
+    this.timeoutMs = timeoutMs;
+    this.written = written;
+  }
+}
+
+/** The client was closed (or destroyed) before the command could settle. */
+export class ClientClosedError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_CLIENT_CLOSED';
+
+  constructor(message = 'The client is closed') {
+    super(message);
+  }
+}
+
+/** The client is offline and `disableOfflineQueue` is set, or the offline queue is full. */
+export class ClientOfflineError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_CLIENT_OFFLINE';
+}
+
+/** The offline/in-flight queue reached `maxQueueLength`; the command was rejected at once. */
+export class QueueFullError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_QUEUE_FULL';
+
+  constructor(limit: number) {
+    super(`The command queue is full (maxQueueLength ${limit})`);
+  }
+}
+
+/** The keys of an atomic command (or transaction) hash to different slots. Raised before sending. */
+export class CrossSlotError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_CROSSSLOT';
+  /** The distinct slots the keys hash to. */
+  readonly slots: readonly number[];
+
+  constructor(command: string, slots: readonly number[]) {
+    super(`${command}: keys hash to different slots (${slots.join(', ')}); use a hash tag such as {user1}`);
+    this.slots = slots;
+  }
+}
+
+/** A WATCHed key changed, so EXEC aborted the transaction (EXEC replied null). */
+export class WatchError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_WATCH';
+
+  constructor() {
+    super('EXEC aborted: a watched key was modified');
+  }
+}

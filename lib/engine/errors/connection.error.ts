@@ -1,0 +1,44 @@
+import { RedisClusterError } from './base.error.js';
+
+/** A socket to a node failed or closed. `address` is `host:port`. */
+export class ConnectionError extends RedisClusterError {
+  readonly code: string = 'ERR_REDIS_CONNECTION';
+  /** `host:port` of the node. */
+  readonly address: string;
+  /**
+   * True when the failed command had been written to the socket before it broke: it may have run
+   * on the server, so it is never re-sent automatically.
+   */
+  readonly mayHaveRun: boolean;
+
+  constructor(address: string, message: string, options?: { cause?: unknown; mayHaveRun?: boolean }) {
+    super(`${address}: ${message}`, options);
+    this.address = address;
+    this.mayHaveRun = options?.mayHaveRun ?? false;
+  }
+}
+
+/** The socket closed while commands were in flight. */
+export class ConnectionClosedError extends ConnectionError {
+  override readonly code = 'ERR_REDIS_CONNECTION_CLOSED';
+}
+
+/** TCP/TLS connect (or the handshake) did not finish within `connectTimeout`. */
+export class ConnectTimeoutError extends ConnectionError {
+  override readonly code = 'ERR_REDIS_CONNECT_TIMEOUT';
+}
+
+/** AUTH/HELLO was refused: wrong username or password, or the user lacks permissions. */
+export class AuthError extends ConnectionError {
+  override readonly code = 'ERR_REDIS_AUTH';
+}
+
+/** The TLS handshake failed (certificate not trusted, name mismatch, or plaintext spoken to a TLS port). */
+export class TlsError extends ConnectionError {
+  override readonly code = 'ERR_REDIS_TLS';
+}
+
+/** The reconnect strategy returned an Error: the client stops reconnecting. */
+export class ReconnectStrategyError extends ConnectionError {
+  override readonly code = 'ERR_REDIS_RECONNECT_STRATEGY';
+}
