@@ -37,4 +37,4 @@ export function defineCommand<A extends unknown[], R = RespValue>(def: CommandDe
 /** Arguments of a definition. */
 export type CommandArgs<D> = D extends CommandDefinition<infer A, unknown> ? A : never;
 /** Result of a definition (after transform). */
-export type CommandResult<D> = D extends CommandDefinition<unknown[], infer R> ? R : never;
+export type CommandResult<D> = D extends CommandDefinition<infer _A, infer R> ? R : never;
