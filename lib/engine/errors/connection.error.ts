@@ -42,3 +42,8 @@ export class TlsError extends ConnectionError {
 export class ReconnectStrategyError extends ConnectionError {
   override readonly code = 'ERR_REDIS_RECONNECT_STRATEGY';
 }
+
+/** The node left the cluster topology; commands that were not sent to it are re-routed. */
+export class NodeRemovedError extends ConnectionError {
+  override readonly code = 'ERR_REDIS_NODE_REMOVED';
+}

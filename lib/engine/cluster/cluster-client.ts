@@ -1,0 +1,270 @@
+import type { CommandDefinition } from '../commands/command-definition.js';
+import { installCommands, type CommandMethods } from '../commands/commands.js';
+import { keySlot } from '../commands/key-slot.js';
+import type { NodeConnection } from '../connection/node-connection.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import type { ClusterNode } from './cluster-node.js';
+import { resolveClusterOptions, type RedisClusterOptions, type ResolvedClusterOptions } from './cluster-options.js';
+import type { ClusterEvents } from './cluster-events.js';
+import { CommandExecutor, type ClusterCommandOptions, type ClusterStats } from './command-executor.js';
+import { executeSplit } from './multi-key.js';
+import { NodeRegistry } from './node-registry.js';
+import { TopologyManager } from './topology-manager.js';
+import type { ClusterNodeInfo } from './topology.js';
+import { ClusterPipeline } from './cluster-pipeline.js';
+import { ClusterTransaction } from './cluster-transaction.js';
+import { WatchSession } from './watch-session.js';
+import { NodeClient } from './node-client.js';
+import { scanCluster, type ScanIteratorOptions } from './cluster-scan.js';
+import { healthReport, type HealthReport, type HealthReportOptions } from './health-report.js';
+import { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './cluster-info.js';
+import { ClientClosedError } from '../errors/base.error.js';
+
+/** Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RedisCluster extends CommandMethods {}
+
+/**
+ * A Redis Cluster client: routes each command to the node serving its slot, follows
+ * redirects, keeps one auto-pipelined connection per node plus a pool for blocking commands.
+ * Create with {@link createCluster}, then `await cluster.connect()`.
+ */
+export class RedisCluster extends TypedEmitter<ClusterEvents> {
+  /** @internal */ readonly options: ResolvedClusterOptions;
+  /** @internal */ readonly registry: NodeRegistry;
+  /** @internal */ readonly topology: TopologyManager;
+  /** @internal */ readonly executor: CommandExecutor;
+  private readonly statsData: ClusterStats = { moved: 0, ask: 0, tryAgain: 0, clusterDown: 0, connectionRetries: 0, topologyRefreshes: 0 };
+  private connecting: Promise<void> | undefined;
+  private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
+
+  constructor(options: RedisClusterOptions) {
+    super();
+    this.options = resolveClusterOptions(options);
+    this.registry = new NodeRegistry(this.options, (connection, node, dedicated) => this.setupConnection(connection, node, dedicated));
+    this.topology = new TopologyManager(this.options, this.registry, {
+      changed: (_topology, diff) => this.emit('topology-change', diff),
+      error: (error) => this.emit('error', error),
+    });
+    const defaultTimeout = this.options.nodeOptions('127.0.0.1', 6379).commandTimeout;
+    this.executor = new CommandExecutor({
+      options: this.options,
+      registry: this.registry,
+      topology: this.topology,
+      stats: this.statsData,
+      defaultTimeout,
+      isClosed: () => this.state === 'closing' || this.state === 'closed',
+      whenTopology: () => this.connect(),
+    });
+  }
+
+  /** True between a successful connect() and close()/destroy(). */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /**
+   * Loads the topology from the root nodes and opens a connection to every master. Rejects with
+   * TopologyError listing each seed's failure. Idempotent; commands issued before it also wait for it.
+   */
+  connect(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError());
+    this.connecting ??= (async () => {
+      this.state = 'connecting';
+      const topology = await this.topology.bootstrap();
+      await Promise.allSettled(
+        topology.masters.map((m) => this.registry.getOrCreate(m.host, m.port, 'master', m.hostname).connection.connect()),
+      );
+      if (this.state === 'connecting') {
+        this.state = 'open';
+        this.emit('connect');
+      }
+    })().catch((error: unknown) => {
+      this.connecting = undefined;
+      if (this.state === 'connecting') this.state = 'idle';
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  /**
+   * Sends any command, routed by its keys (first key's slot; all keys must share it), or to a
+   * random master when it has none.
+   */
+  sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
+    return this.executor.execute(args, options) as Promise<T>;
+  }
+
+  /** @internal Runs a typed command definition (installed as `get`, `set`, …). */
+  executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
+    const argv = def.build(...args);
+    const options = def.buffers ? { returnBuffers: true } : undefined;
+    const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
+    return def.transform ? raw.then(def.transform) : raw;
+  }
+
+  /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
+  pipeline(): ClusterPipeline {
+    return new ClusterPipeline(this.executor);
+  }
+
+  /** An atomic MULTI/EXEC over keys of one slot (CrossSlotError before sending otherwise). */
+  multi(): ClusterTransaction {
+    return new ClusterTransaction(this.executor, undefined);
+  }
+
+  /**
+   * WATCHes `keys` (one slot) on a dedicated pooled connection. Read with the session's commands,
+   * then `session.multi()…exec()` (rejects with WatchError if a watched key changed). Always
+   * `release()` the session when not calling exec.
+   */
+  watch(...keys: RedisArgument[]): Promise<WatchSession> {
+    return WatchSession.open(this.executor, this.registry, keys);
+  }
+
+  /** Walks every master with SCAN (MATCH/COUNT/TYPE), yielding each page of keys; follows failovers. */
+  scanIterator(options: ScanIteratorOptions = {}): AsyncIterableIterator<string[]> {
+    return scanCluster(this, options);
+  }
+
+  /** The slot of a key (CRC16 with hash tags, mod 16384). */
+  keySlot(key: RedisArgument): number {
+    return keySlot(key);
+  }
+
+  /** Masters of the current topology. */
+  getPrimaries(): ClusterNodeInfo[] {
+    return this.topology.current?.masters ?? [];
+  }
+
+  /** Replicas of the current topology (failed and loading replicas excluded). */
+  getReplicas(): ClusterNodeInfo[] {
+    return this.topology.current?.replicas ?? [];
+  }
+
+  /** A random master. */
+  getRandomNode(): ClusterNodeInfo | undefined {
+    const masters = this.getPrimaries();
+    return masters[Math.floor(Math.random() * masters.length)];
+  }
+
+  /** The master serving `slot`, or undefined when no node serves it. */
+  getSlotMaster(slot: number): ClusterNodeInfo | undefined {
+    return this.topology.current?.shardOf(slot)?.master;
+  }
+
+  /** The master serving the slot of `key`. */
+  getNodeByKey(key: RedisArgument): ClusterNodeInfo | undefined {
+    return this.getSlotMaster(keySlot(key));
+  }
+
+  /** A client bound to one node, for server commands (INFO, CONFIG, CLUSTER …): no routing, no redirects. */
+  nodeClient(node: ClusterNodeInfo | string): NodeClient {
+    const address = typeof node === 'string' ? node : node.address;
+    const known = this.registry.get(address);
+    const target = known ?? this.registry.getOrCreate(address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1)));
+    return new NodeClient(this.executor, target);
+  }
+
+  /** Sends `args` to each node; one settled outcome per node, in order. */
+  async executeOnNodes<T = RespValue>(
+    nodes: readonly (ClusterNodeInfo | string)[],
+    args: readonly RedisArgument[],
+  ): Promise<Array<PromiseSettledResult<T> & { address: string }>> {
+    const outcomes = await Promise.allSettled(nodes.map((node) => this.nodeClient(node).sendCommand<T>(args)));
+    return outcomes.map((outcome, i) => ({ ...outcome, address: typeof nodes[i] === 'string' ? (nodes[i] as string) : (nodes[i] as ClusterNodeInfo).address }));
+  }
+
+  /** `CLUSTER INFO` from a random master, parsed. */
+  async clusterInfo(): Promise<ClusterInfo> {
+    return parseClusterInfo(await this.sendCommand<string>(['CLUSTER', 'INFO']));
+  }
+
+  /** `CLUSTER NODES` from a random master, parsed. */
+  async clusterNodes(): Promise<ClusterNodesEntry[]> {
+    return parseClusterNodes(await this.sendCommand<string>(['CLUSTER', 'NODES']));
+  }
+
+  /** `CLUSTER SHARDS` raw reply from a random master (RESP3 maps). */
+  clusterShards(): Promise<RespValue> {
+    return this.sendCommand(['CLUSTER', 'SHARDS']);
+  }
+
+  /** `CLUSTER COUNTKEYSINSLOT` on the slot's master. */
+  countKeysInSlot(slot: number): Promise<number> {
+    return this.sendCommand<number>(['CLUSTER', 'COUNTKEYSINSLOT', slot], { slot, master: true });
+  }
+
+  /** `CLUSTER GETKEYSINSLOT` on the slot's master. */
+  getKeysInSlot(slot: number, count: number): Promise<string[]> {
+    return this.sendCommand<string[]>(['CLUSTER', 'GETKEYSINSLOT', slot, count], { slot, master: true });
+  }
+
+  /** Cluster state, slot coverage and every master's reachability and latency; never throws. */
+  healthReport(options: HealthReportOptions = {}): Promise<HealthReport> {
+    return healthReport(this, options);
+  }
+
+  /** Redirect and refresh counters since creation. */
+  stats(): Readonly<ClusterStats> {
+    return { ...this.statsData, topologyRefreshes: this.topology.refreshCount };
+  }
+
+  /** Asks for a topology refresh now and waits for it. */
+  refreshTopology(): Promise<void> {
+    return this.topology.refresh();
+  }
+
+  /** Stops new commands, lets in-flight ones settle, then closes every socket and timer. Idempotent. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    this.topology.stop();
+    await this.registry.closeAll(true);
+    this.finish();
+  }
+
+  /** Closes every socket at once; pending commands reject with ClientClosedError. Idempotent. */
+  async destroy(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    this.topology.stop();
+    await this.registry.closeAll(false);
+    this.finish();
+  }
+
+  /** @internal The runtime node for an address (tests, pub/sub). */
+  node(address: string): ClusterNode | undefined {
+    return this.registry.get(address);
+  }
+
+  private finish(): void {
+    this.state = 'closed';
+    this.emit('end');
+  }
+
+  private setupConnection(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
+    if (this.options.useReplicas && !dedicated) {
+      connection.addHandshakeExtension({ steps: () => (node.role === 'replica' ? [{ args: ['READONLY'] }] : []) });
+    }
+    const address = node.address;
+    connection.on('error', (error) => {
+      this.emit('node-error', error, address);
+      if (!dedicated) this.topology.requestRefresh();
+    });
+    if (!dedicated) {
+      connection.on('ready', () => this.emit('node-ready', address));
+      connection.on('reconnecting', (info) => this.emit('node-reconnecting', address, info));
+    }
+  }
+}
+
+installCommands(RedisCluster.prototype, function (this: unknown, def: CommandDefinition, args: unknown[]) {
+  return (this as RedisCluster).executeDefinition(def, args);
+});
+
+/** Creates a cluster client (validates options; opens no socket until connect() or the first command). */
+export function createCluster(options: RedisClusterOptions): RedisCluster {
+  return new RedisCluster(options);
+}

@@ -1,0 +1,19 @@
+import type { TopologyDiff } from './node-registry.js';
+
+/** Events of a RedisCluster. */
+export type ClusterEvents = {
+  /** The first topology was loaded and the masters' connections are up. */
+  connect: [];
+  /** close() or destroy() finished. */
+  end: [];
+  /** A cluster-level error (e.g. a topology refresh failed on every node). Node errors go to `node-error`. */
+  error: [error: Error];
+  /** A node connection's socket or handshake error (the node keeps reconnecting). */
+  'node-error': [error: Error, address: string];
+  /** A node connection finished its handshake. */
+  'node-ready': [address: string];
+  /** A node connection will try to reconnect after `delayMs`. */
+  'node-reconnecting': [address: string, info: { attempt: number; delayMs: number; cause: Error }];
+  /** A new topology was applied: nodes added, removed, or roles changed (failover), or slots moved. */
+  'topology-change': [diff: TopologyDiff];
+};

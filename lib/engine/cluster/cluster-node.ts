@@ -1,0 +1,57 @@
+import { NodeConnection } from '../connection/node-connection.js';
+import type { ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
+import { NodePool, type NodePoolSettings } from '../pool/node-pool.js';
+
+/**
+ * One node as the client uses it: a multiplexed, auto-pipelined connection for ordinary commands
+ * and a lazily created pool of dedicated connections for blocking commands and WATCH sessions.
+ */
+export class ClusterNode {
+  readonly address: string;
+  /** Current role from the last topology (a replica may be promoted). */
+  role: 'master' | 'replica';
+  /** The multiplexed connection (opens on first use). */
+  readonly connection: NodeConnection;
+  private poolInstance: NodePool | undefined;
+
+  /** @internal */
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    role: 'master' | 'replica',
+    private readonly connectionOptions: ResolvedNodeConnectionOptions,
+    private readonly poolSettings: NodePoolSettings,
+    private readonly setup: (connection: NodeConnection, node: ClusterNode, dedicated: boolean) => void,
+  ) {
+    this.address = `${host}:${port}`;
+    this.role = role;
+    this.connection = this.newConnection(false);
+  }
+
+  /** The pool of dedicated connections (created on first use). @internal */
+  get pool(): NodePool {
+    this.poolInstance ??= new NodePool(() => this.newConnection(true), this.poolSettings);
+    return this.poolInstance;
+  }
+
+  /** True once the pool exists. @internal */
+  get hasPool(): boolean {
+    return this.poolInstance !== undefined;
+  }
+
+  /** Drains and closes every connection of this node. @internal */
+  async close(): Promise<void> {
+    await Promise.all([this.connection.close(), this.poolInstance?.close()]);
+  }
+
+  /** Closes at once; unsent commands reject with `reason` (so the cluster can re-route them). @internal */
+  async destroy(reason?: Error): Promise<void> {
+    await Promise.all([this.connection.destroy(reason), this.poolInstance?.close()]);
+  }
+
+  private newConnection(dedicated: boolean): NodeConnection {
+    const connection = new NodeConnection(this.connectionOptions, true);
+    this.setup(connection, this, dedicated);
+    return connection;
+  }
+}

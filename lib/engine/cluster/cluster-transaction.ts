@@ -1,0 +1,180 @@
+import type { CommandDefinition } from '../commands/command-definition.js';
+import { commandInfo } from '../commands/command-info.js';
+import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
+import { keySlot } from '../commands/key-slot.js';
+import type { NodeConnection } from '../connection/node-connection.js';
+import { ClientClosedError, CrossSlotError, WatchError } from '../errors/base.error.js';
+import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
+import { ConnectionError } from '../errors/connection.error.js';
+import { AskError, ExecAbortError, MovedError, ReplyError } from '../errors/reply.error.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
+import type { ClusterNode } from './cluster-node.js';
+import type { CommandExecutor } from './command-executor.js';
+import { resolveRedirectAddress } from './redirect.js';
+
+interface Queued {
+  readonly argv: RedisArgument[];
+  readonly def: CommandDefinition | undefined;
+}
+
+/** What a transaction runs on when it is bound to a WATCH session. @internal */
+export interface WatchBinding {
+  readonly connection: NodeConnection;
+  readonly slot: number | undefined;
+  /** Called once exec settles (the session's connection goes back to the pool). */
+  finished(broken: boolean): void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClusterTransaction extends QueuedCommandMethods<ClusterTransaction> {}
+
+/**
+ * An atomic MULTI/EXEC. Every key of every queued command must hash to one slot (CrossSlotError
+ * before anything is sent). The block is written contiguously on the slot owner's connection; a
+ * MOVED or ASK for the block re-runs the whole transaction on the new owner (ASKING before MULTI).
+ * `exec()` resolves with one reply per command (an error reply inside EXEC is a ReplyError
+ * element), or rejects with WatchError when a watched key changed.
+ */
+export class ClusterTransaction {
+  private readonly queued: Queued[] = [];
+  private executed = false;
+
+  /** @internal */
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly binding: WatchBinding | undefined,
+  ) {}
+
+  get length(): number {
+    return this.queued.length;
+  }
+
+  /** Queues any command (argv, name first). */
+  addCommand(args: readonly RedisArgument[]): this {
+    this.queued.push({ argv: [...args], def: undefined });
+    return this;
+  }
+
+  /** @internal */
+  queueDefinition(def: CommandDefinition, args: unknown[]): this {
+    this.queued.push({ argv: def.build(...args), def });
+    return this;
+  }
+
+  async exec(): Promise<unknown[]> {
+    if (this.executed) throw new Error('This transaction was already executed');
+    this.executed = true;
+    let slot: number | undefined;
+    try {
+      slot = this.commonSlot();
+    } catch (error) {
+      this.binding?.finished(false);
+      throw error;
+    }
+    const replies = this.binding ? await this.runWatched() : await this.runRouted(slot);
+    return replies.map((reply, i) => {
+      const def = this.queued[i]!.def;
+      return def?.transform && !(reply instanceof ReplyError) ? def.transform(reply) : reply;
+    });
+  }
+
+  private commonSlot(): number | undefined {
+    const slots = new Set<number>();
+    if (this.binding?.slot !== undefined) slots.add(this.binding.slot);
+    for (const { argv } of this.queued) for (const key of commandInfo(argv).keys) slots.add(keySlot(key));
+    if (slots.size > 1) throw new CrossSlotError('MULTI', [...slots]);
+    return slots.values().next().value;
+  }
+
+  private async runWatched(): Promise<RespValue[]> {
+    const binding = this.binding!;
+    try {
+      const { exec } = await this.send(binding.connection, false);
+      if (exec === null) throw new WatchError();
+      binding.finished(false);
+      return exec as RespValue[];
+    } catch (error) {
+      binding.finished(error instanceof ConnectionError);
+      throw error;
+    }
+  }
+
+  private async runRouted(slot: number | undefined): Promise<RespValue[]> {
+    const ctx = this.executor.context;
+    const history: RedirectStep[] = [];
+    let target: ClusterNode | undefined;
+    let asking = false;
+    for (;;) {
+      if (ctx.isClosed()) throw new ClientClosedError();
+      if (!ctx.topology.current) await ctx.whenTopology();
+      const node = target ?? this.executor.pick(slot, false, true);
+      if (!node) throw new ConnectionError('?', `no node serves slot ${slot ?? '?'}`);
+      let outcome: { exec: RespValue; queuedErrors: Error[] };
+      try {
+        outcome = await this.send(node.connection, asking);
+      } catch (error) {
+        const redirect = error instanceof ExecAbortError ? (error.cause as Error | undefined) : undefined;
+        if (!(redirect instanceof MovedError || redirect instanceof AskError)) {
+          if (error instanceof ConnectionError && !error.mayHaveRun) {
+            ctx.topology.requestRefresh();
+            target = undefined;
+            asking = false;
+            if (this.countRedirect(history, { kind: 'CONNECTION', from: node.address }, error)) continue;
+          }
+          throw error;
+        }
+        const kind = redirect instanceof MovedError ? 'MOVED' : 'ASK';
+        this.countRedirect(history, { kind, from: node.address, to: redirect.address, slot: redirect.slot }, error as Error);
+        if (kind === 'MOVED') {
+          ctx.stats.moved++;
+          ctx.topology.patchSlot(redirect.slot, redirect.address);
+          ctx.topology.requestRefresh();
+        } else ctx.stats.ask++;
+        const resolved = resolveRedirectAddress(redirect.address, node.host);
+        if (!resolved) throw error;
+        const mapped = ctx.options.mapAddress(resolved.host, resolved.port);
+        target = ctx.registry.getOrCreate(mapped.host, mapped.port);
+        asking = kind === 'ASK';
+        continue;
+      }
+      return outcome.exec as RespValue[];
+    }
+  }
+
+  private countRedirect(history: RedirectStep[], step: RedirectStep, error: Error): true {
+    history.push(step);
+    const limit = this.executor.context.options.maxCommandRedirections;
+    if (history.length > limit) throw new RedirectionLimitError('MULTI', limit, history, error);
+    return true;
+  }
+
+  /**
+   * Writes [ASKING] MULTI cmd… EXEC in one go (the queue keeps them contiguous). Rejects with an
+   * ExecAbortError whose cause is the first MOVED/ASK of a queued command, when there is one.
+   */
+  private send(connection: NodeConnection, asking: boolean): Promise<{ exec: RespValue; queuedErrors: Error[] }> {
+    return new Promise((resolve, reject) => {
+      const queuedErrors: Error[] = [];
+      const collect = (error: Error) => queuedErrors.push(error);
+      const ignore = () => undefined;
+      if (asking) connection.enqueue(['ASKING'], undefined, ignore, collect);
+      connection.enqueue(['MULTI'], undefined, ignore, collect);
+      for (const { argv } of this.queued) connection.enqueue(argv, undefined, ignore, collect);
+      connection.enqueue(
+        ['EXEC'],
+        undefined,
+        (exec) => resolve({ exec, queuedErrors }),
+        (error) => {
+          const redirect = queuedErrors.find((e) => e instanceof MovedError || e instanceof AskError);
+          if (error instanceof ExecAbortError && redirect) {
+            reject(Object.assign(new ExecAbortError(error.message), { cause: redirect }));
+          } else reject(error);
+        },
+      );
+    });
+  }
+}
+
+installCommands(ClusterTransaction.prototype, function (this: unknown, def: CommandDefinition, args: unknown[]) {
+  return (this as ClusterTransaction).queueDefinition(def, args);
+});

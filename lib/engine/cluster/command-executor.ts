@@ -1,0 +1,269 @@
+import { serverBlockMs } from '../commands/blocking-timeout.js';
+import { commandInfo, type CommandInfo } from '../commands/command-info.js';
+import { keySlot } from '../commands/key-slot.js';
+import type { NodeConnection } from '../connection/node-connection.js';
+import type { CommandOptions } from '../connection/queued-command.js';
+import { ClientClosedError, CommandTimeoutError, CrossSlotError } from '../errors/base.error.js';
+import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
+import { ConnectionError } from '../errors/connection.error.js';
+import { ClusterDownError } from '../errors/reply.error.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
+import type { ClusterNode } from './cluster-node.js';
+import type { ResolvedClusterOptions } from './cluster-options.js';
+import type { NodeRegistry } from './node-registry.js';
+import { classifyRedirect, resolveRedirectAddress, retryDelay } from './redirect.js';
+import type { TopologyManager } from './topology-manager.js';
+
+/** Options of one cluster command. */
+export interface ClusterCommandOptions {
+  /** Decode reply strings as Buffers. @default false */
+  returnBuffers?: boolean;
+  /** Deadline in ms from now, across all redirects and retries. @default the `commandTimeout` of `defaults` */
+  timeout?: number;
+  /** Route by this key's slot instead of the command's own keys (for keyless commands tied to a slot). @internal */
+  slot?: number;
+  /** Send to this node, no routing, no redirects. @internal */
+  node?: ClusterNode;
+  /** Force the master even when replica reads are on. @internal */
+  master?: boolean;
+}
+
+/** Counters of what the router has seen since the client was created. */
+export interface ClusterStats {
+  moved: number;
+  ask: number;
+  tryAgain: number;
+  clusterDown: number;
+  /** Commands retried after their connection was lost before (or, for reads, after) they were sent. */
+  connectionRetries: number;
+  /** Completed topology loads and refreshes. */
+  topologyRefreshes: number;
+}
+
+/** @internal */
+export interface ExecutorContext {
+  readonly options: ResolvedClusterOptions;
+  readonly registry: NodeRegistry;
+  readonly topology: TopologyManager;
+  readonly stats: ClusterStats;
+  readonly defaultTimeout: number;
+  isClosed(): boolean;
+  /** Resolves when a topology is known (lazy connect); rejects when connecting failed. */
+  whenTopology(): Promise<void>;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Runs one command to completion: routes it by slot, follows MOVED/ASK, retries TRYAGAIN,
+ * CLUSTERDOWN and unsent commands of lost connections with bounded backoff, all within the
+ * command's deadline and `maxCommandRedirections`. A written write command is never re-sent.
+ * @internal
+ */
+export class CommandExecutor {
+  private replicaCursor = 0;
+
+  constructor(private readonly ctx: ExecutorContext) {}
+
+  /** @internal */
+  get context(): ExecutorContext {
+    return this.ctx;
+  }
+
+  execute(argv: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<RespValue> {
+    if (this.ctx.isClosed()) return Promise.reject(new ClientClosedError());
+    const info = commandInfo(argv);
+    let slot = options?.slot;
+    if (slot === undefined && info.keys.length > 0) {
+      slot = keySlot(info.keys[0]!);
+      for (let i = 1; i < info.keys.length; i++) {
+        const other = keySlot(info.keys[i]!);
+        if (other !== slot) return Promise.reject(new CrossSlotError(info.name, distinctSlots(info.keys)));
+      }
+    }
+    return new Promise<RespValue>((resolve, reject) => {
+      const attempt = new Attempt(this, this.ctx, argv, info, slot, options, resolve, reject);
+      if (this.ctx.topology.current) attempt.run();
+      else this.ctx.whenTopology().then(() => attempt.run(), reject);
+    });
+  }
+
+  /** @internal The node for a slot: its master, or a replica for reads when replica reads are on. */
+  pick(slot: number | undefined, readOnly: boolean, forceMaster: boolean): ClusterNode | undefined {
+    const topology = this.ctx.topology.current;
+    if (!topology) return undefined;
+    if (slot === undefined) {
+      const masters = topology.shards;
+      if (masters.length === 0) return undefined;
+      const shard = masters[Math.floor(Math.random() * masters.length)]!;
+      return this.ctx.registry.getOrCreate(shard.master.host, shard.master.port, 'master', shard.master.hostname);
+    }
+    const shard = topology.shardOf(slot);
+    if (!shard) return undefined;
+    if (readOnly && !forceMaster && this.ctx.options.useReplicas && shard.replicas.length > 0) {
+      for (let i = 0; i < shard.replicas.length; i++) {
+        const replica = shard.replicas[(this.replicaCursor++ & 0x7fffffff) % shard.replicas.length]!;
+        const node = this.ctx.registry.getOrCreate(replica.host, replica.port, 'replica', replica.hostname);
+        if (!node.connection.isReconnecting) return node;
+      }
+    }
+    return this.ctx.registry.getOrCreate(shard.master.host, shard.master.port, 'master', shard.master.hostname);
+  }
+}
+
+function distinctSlots(keys: readonly RedisArgument[]): number[] {
+  return [...new Set(keys.map((key) => keySlot(key)))];
+}
+
+/** One command's journey through redirects and retries. @internal */
+class Attempt {
+  private redirects = 0;
+  private history: RedirectStep[] | undefined;
+  private target: ClusterNode | undefined;
+  private asking = false;
+  private forceMaster: boolean;
+  private readonly deadline: number;
+  private readonly timeoutMs: number;
+  private readonly blockMs: number | undefined;
+  private lastNode: ClusterNode | undefined;
+
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly ctx: ExecutorContext,
+    private readonly argv: readonly RedisArgument[],
+    private readonly info: CommandInfo,
+    private readonly slot: number | undefined,
+    private readonly options: ClusterCommandOptions | undefined,
+    private readonly resolve: (value: RespValue) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    this.timeoutMs = options?.timeout ?? ctx.defaultTimeout;
+    this.blockMs = info.blocking ? serverBlockMs(info.name, argv) : undefined;
+    const total = this.blockMs === undefined ? this.timeoutMs : this.blockMs + this.timeoutMs;
+    this.deadline = this.timeoutMs > 0 && total !== Infinity ? Date.now() + total : Infinity;
+    this.forceMaster = options?.master ?? false;
+    this.target = options?.node;
+  }
+
+  run(): void {
+    if (this.ctx.isClosed()) return this.reject(new ClientClosedError());
+    const node = this.target ?? this.executor.pick(this.slot, this.info.readOnly, this.forceMaster);
+    if (!node) {
+      this.ctx.topology.requestRefresh();
+      return this.retryLater(new ClusterDownError(`CLUSTERDOWN Hash slot ${this.slot ?? '?'} not served (client topology)`), 'CLUSTERDOWN');
+    }
+    this.lastNode = node;
+    if (this.info.blocking) return this.runDedicated(node);
+    const connection = node.connection;
+    if (this.asking) connection.enqueue(['ASKING'], undefined, noop, noop);
+    connection.enqueue(this.argv, this.connectionOptions(), this.resolve, this.onError);
+  }
+
+  /** Blocking commands lease a dedicated connection so that they never stall other traffic. */
+  private runDedicated(node: ClusterNode): void {
+    node.pool.acquire().then((connection: NodeConnection) => {
+      if (this.asking) connection.enqueue(['ASKING'], undefined, noop, noop);
+      connection.enqueue(
+        this.argv,
+        this.connectionOptions(),
+        (value) => {
+          node.pool.release(connection);
+          this.resolve(value);
+        },
+        (error) => {
+          // A timed-out blocking command still blocks the server side: never reuse that socket.
+          node.pool.release(connection, error instanceof CommandTimeoutError || error instanceof ConnectionError);
+          this.onError(error);
+        },
+      );
+    }, this.onError);
+  }
+
+  private connectionOptions(): CommandOptions | undefined {
+    const buffers = this.options?.returnBuffers ?? false;
+    if (this.deadline === Infinity) return { timeout: 0, returnBuffers: buffers };
+    const remaining = Math.max(1, this.deadline - Date.now());
+    if (!buffers && this.redirects === 0 && this.blockMs === undefined && this.options?.timeout === undefined) return undefined;
+    return { timeout: remaining, returnBuffers: buffers };
+  }
+
+  private readonly onError = (error: Error): void => {
+    const action = classifyRedirect(error);
+    const from = this.lastNode?.address ?? '?';
+    this.asking = false;
+    switch (action.kind) {
+      case 'moved': {
+        this.ctx.stats.moved++;
+        this.ctx.topology.patchSlot(action.slot, action.address);
+        this.ctx.topology.requestRefresh();
+        if (!this.redirect(error, { kind: 'MOVED', from, to: action.address, slot: action.slot })) return;
+        this.target = this.nodeAt(action.address);
+        if (!this.target) return this.retryLater(error, 'MOVED');
+        return this.run();
+      }
+      case 'ask': {
+        this.ctx.stats.ask++;
+        if (!this.redirect(error, { kind: 'ASK', from, to: action.address, slot: action.slot })) return;
+        this.target = this.nodeAt(action.address);
+        if (!this.target) {
+          this.ctx.topology.requestRefresh();
+          return this.retryLater(error, 'ASK');
+        }
+        this.asking = true;
+        this.run();
+        // ASK applies to this one attempt; a later retry routes by slot again.
+        this.target = this.options?.node;
+        return;
+      }
+      case 'tryagain':
+        this.ctx.stats.tryAgain++;
+        this.target = this.options?.node;
+        return this.retryLater(error, 'TRYAGAIN');
+      case 'clusterdown':
+      case 'unavailable':
+        this.ctx.stats.clusterDown++;
+        this.ctx.topology.requestRefresh();
+        this.target = this.options?.node;
+        this.forceMaster = true;
+        return this.retryLater(error, 'CLUSTERDOWN');
+      case 'none':
+        break;
+    }
+    if (error instanceof ConnectionError && !this.options?.node && (!error.mayHaveRun || this.info.readOnly)) {
+      // Unsent (or read-only) commands of a lost or removed node are re-routed after a refresh.
+      this.ctx.stats.connectionRetries++;
+      this.ctx.topology.requestRefresh();
+      this.target = undefined;
+      this.forceMaster = true;
+      return this.retryLater(error, 'CONNECTION');
+    }
+    if (error instanceof ConnectionError || error instanceof CommandTimeoutError) this.ctx.topology.requestRefresh();
+    this.reject(error);
+  };
+
+  /** Counts a redirect; rejects with RedirectionLimitError past the limit. */
+  private redirect(error: Error, step: RedirectStep): boolean {
+    (this.history ??= []).push(step);
+    if (++this.redirects > this.ctx.options.maxCommandRedirections) {
+      this.reject(new RedirectionLimitError(this.info.name, this.ctx.options.maxCommandRedirections, this.history, error));
+      return false;
+    }
+    return true;
+  }
+
+  private retryLater(error: Error, kind: RedirectStep['kind']): void {
+    if (!this.redirect(error, { kind, from: this.lastNode?.address ?? '?' })) return;
+    const remaining = this.deadline - Date.now();
+    if (remaining <= 0) return this.reject(error);
+    setTimeout(() => this.run(), retryDelay(this.redirects - 1, remaining));
+  }
+
+  private nodeAt(address: string): ClusterNode | undefined {
+    const known = this.ctx.registry.get(address);
+    if (known) return known;
+    const resolved = resolveRedirectAddress(address, this.lastNode?.host ?? '127.0.0.1');
+    if (!resolved) return undefined;
+    const mapped = this.ctx.options.mapAddress(resolved.host, resolved.port);
+    return this.ctx.registry.getOrCreate(mapped.host, mapped.port);
+  }
+}

@@ -1,0 +1,98 @@
+import type { RedisCluster } from './cluster-client.js';
+import { SLOT_COUNT } from './topology.js';
+import { parseClusterInfo } from './cluster-info.js';
+
+/** Options of healthReport(). */
+export interface HealthReportOptions {
+  /** Deadline for the whole check in ms; nodes that have not answered by then count as down. @default 1000 */
+  timeoutMs?: number;
+}
+
+/** One node's part of a health report. */
+export interface NodeHealth {
+  readonly address: string;
+  readonly role: 'master' | 'replica';
+  readonly status: 'up' | 'down';
+  /** PING round trip in ms (when up). */
+  readonly latencyMs?: number;
+  /** Why it is down (error message, never argument values). */
+  readonly error?: string;
+}
+
+/**
+ * The cluster's health as a readiness probe needs it:
+ * `down` when the client is not connected, `cluster_state` is not ok, slots are uncovered (with
+ * requireFullCoverage) or a master does not answer PING within the deadline; `degraded` when only
+ * replicas are down; `up` otherwise.
+ */
+export interface HealthReport {
+  readonly status: 'up' | 'degraded' | 'down';
+  /** `cluster_state` from CLUSTER INFO, when a master answered it. */
+  readonly clusterState?: string;
+  readonly slotsCovered: number;
+  readonly nodes: readonly NodeHealth[];
+  /** A short reason when not up. */
+  readonly reason?: string;
+  /** ISO time of the check. */
+  readonly checkedAt: string;
+}
+
+function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer within the health check deadline')), Math.max(0, deadline - Date.now()));
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** @internal */
+export async function healthReport(cluster: RedisCluster, options: HealthReportOptions): Promise<HealthReport> {
+  const checkedAt = new Date().toISOString();
+  try {
+    const timeoutMs = options.timeoutMs ?? 1000;
+    const deadline = Date.now() + timeoutMs;
+    const topology = cluster.topology.current;
+    if (!cluster.isOpen || !topology) return { status: 'down', slotsCovered: 0, nodes: [], reason: 'not connected', checkedAt };
+    const infos = [...topology.nodes.values()];
+    const nodes = await Promise.all(
+      infos.map(async (info): Promise<NodeHealth> => {
+        const started = performance.now();
+        try {
+          await withDeadline(cluster.nodeClient(info.address).sendCommand(['PING'], { timeout: timeoutMs }), deadline);
+          return { address: info.address, role: info.role, status: 'up', latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+        } catch (error) {
+          return { address: info.address, role: info.role, status: 'down', error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+    let clusterState: string | undefined;
+    const upMaster = nodes.find((n) => n.role === 'master' && n.status === 'up');
+    if (upMaster) {
+      try {
+        const text = await withDeadline(cluster.nodeClient(upMaster.address).sendCommand<string>(['CLUSTER', 'INFO'], { timeout: timeoutMs }), deadline);
+        clusterState = parseClusterInfo(String(text)).state;
+      } catch {
+        clusterState = undefined;
+      }
+    }
+    const slotsCovered = topology.coveredSlots;
+    const base = { ...(clusterState ? { clusterState } : {}), slotsCovered, nodes, checkedAt };
+    const mastersDown = nodes.filter((n) => n.role === 'master' && n.status === 'down');
+    if (mastersDown.length > 0) return { status: 'down', ...base, reason: `master(s) not answering: ${mastersDown.map((n) => n.address).join(', ')}` };
+    if (clusterState !== 'ok') return { status: 'down', ...base, reason: `cluster_state is ${clusterState ?? 'unknown'}` };
+    if (cluster.options.requireFullCoverage && slotsCovered < SLOT_COUNT) return { status: 'down', ...base, reason: `only ${slotsCovered} of ${SLOT_COUNT} slots are served` };
+    const replicasDown = nodes.filter((n) => n.role === 'replica' && n.status === 'down');
+    if (replicasDown.length > 0) return { status: 'degraded', ...base, reason: `replica(s) not answering: ${replicasDown.map((n) => n.address).join(', ')}` };
+    return { status: 'up', ...base };
+  } catch (error) {
+    return { status: 'down', slotsCovered: 0, nodes: [], reason: error instanceof Error ? error.message : String(error), checkedAt };
+  }
+}

@@ -1,0 +1,39 @@
+import type { CommandDefinition } from '../commands/command-definition.js';
+import { installCommands, type CommandMethods } from '../commands/commands.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
+import type { ClusterNode } from './cluster-node.js';
+import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface NodeClient extends CommandMethods {}
+
+/**
+ * Commands bound to one node (server commands such as INFO, CONFIG, CLUSTER …, or a key you know
+ * lives there). No routing and no redirects: a MOVED reply rejects.
+ */
+export class NodeClient {
+  /** @internal */
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly node: ClusterNode,
+  ) {}
+
+  /** `host:port` of the node. */
+  get address(): string {
+    return this.node.address;
+  }
+
+  sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: Omit<ClusterCommandOptions, 'node' | 'slot'>): Promise<T> {
+    return this.executor.execute(args, { ...options, node: this.node }) as Promise<T>;
+  }
+
+  /** @internal */
+  executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
+    const raw = this.sendCommand(def.build(...args), def.buffers ? { returnBuffers: true } : undefined);
+    return def.transform ? raw.then(def.transform) : raw;
+  }
+}
+
+installCommands(NodeClient.prototype, function (this: unknown, def: CommandDefinition, args: unknown[]) {
+  return (this as NodeClient).executeDefinition(def, args);
+});

@@ -1,0 +1,77 @@
+import { NodeConnection } from '../connection/node-connection.js';
+import type { ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
+import { ProtocolError } from '../errors/base.error.js';
+import { AuthError, ConnectTimeoutError, ConnectionError, TlsError } from '../errors/connection.error.js';
+import { ReplyError } from '../errors/reply.error.js';
+import type { SeedFailure } from '../errors/cluster.error.js';
+import { parseClusterShards, parseClusterSlots, type ParseContext } from './topology-parse.js';
+import type { Topology } from './topology.js';
+
+/**
+ * Reads the topology from one node: CLUSTER SHARDS (health-aware, hostnames), falling back to
+ * CLUSTER SLOTS when the server does not know SHARDS.
+ * @internal
+ */
+export async function fetchTopology(connection: NodeConnection, context: ParseContext): Promise<Topology> {
+  try {
+    return parseClusterShards(await connection.sendCommand(['CLUSTER', 'SHARDS']), context);
+  } catch (error) {
+    if (!(error instanceof ReplyError) || !/unknown subcommand|unknown command/i.test(error.message)) throw error;
+    return parseClusterSlots(await connection.sendCommand(['CLUSTER', 'SLOTS']), context);
+  }
+}
+
+/** Short classification of why a seed failed, for TopologyError. @internal */
+export function classifySeedFailure(error: unknown): SeedFailure['reason'] {
+  if (error instanceof AuthError) return 'auth';
+  if (error instanceof TlsError) return 'tls';
+  if (error instanceof ConnectTimeoutError) return 'timeout';
+  if (error instanceof ProtocolError) return 'protocol';
+  if (error instanceof ReplyError && /cluster support disabled/i.test(error.message)) return 'not-cluster';
+  if (error instanceof ConnectionError) {
+    const code = (error.cause as { code?: string } | undefined)?.code;
+    if (code === 'ECONNREFUSED') return 'refused';
+    if (code === 'ETIMEDOUT') return 'timeout';
+  }
+  if (error instanceof Error && error.name === 'CommandTimeoutError') return 'timeout';
+  return 'other';
+}
+
+/**
+ * Asks every seed at once over a throw-away connection (no reconnects) and resolves with the first
+ * topology obtained; rejects with every seed's failure when none answers.
+ * @internal
+ */
+export function fetchFromSeeds(
+  seeds: readonly ResolvedNodeConnectionOptions[],
+  contextFor: (seed: ResolvedNodeConnectionOptions) => ParseContext,
+): Promise<Topology> {
+  return new Promise((resolve, reject) => {
+    const failures: SeedFailure[] = new Array(seeds.length);
+    let failed = 0;
+    let done = false;
+    seeds.forEach((seed, index) => {
+      const connection = new NodeConnection({ ...seed, reconnectStrategy: false as const, pingInterval: 0, maxQueueLength: 10 }, true);
+      connection.on('error', () => undefined);
+      connection
+        .connect()
+        .then(() => fetchTopology(connection, contextFor(seed)))
+        .then(
+          (topology) => {
+            if (!done) {
+              done = true;
+              resolve(topology);
+            }
+          },
+          (error: unknown) => {
+            failures[index] = { address: `${seed.host}:${seed.port}`, reason: classifySeedFailure(error), error };
+            if (++failed === seeds.length && !done) {
+              done = true;
+              reject(failures);
+            }
+          },
+        )
+        .finally(() => void connection.destroy());
+    });
+  });
+}

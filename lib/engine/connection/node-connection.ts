@@ -1,0 +1,472 @@
+import type net from 'node:net';
+import { ClientClosedError, ClientOfflineError, CommandTimeoutError, ProtocolError, QueueFullError } from '../errors/base.error.js';
+import {
+  AuthError,
+  ConnectionClosedError,
+  ConnectionError,
+  ConnectTimeoutError,
+  ReconnectStrategyError,
+  TlsError,
+} from '../errors/connection.error.js';
+import { ReplyError } from '../errors/reply.error.js';
+import { CommandEncoder } from '../resp/encoder.js';
+import { RespDecoder } from '../resp/decoder.js';
+import type { DecoderSink, RedisArgument, RespValue } from '../resp/types.js';
+import { Deque } from '../util/deque.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { resolveNodeConnectionOptions, type NodeConnectionOptions, type ResolvedNodeConnectionOptions } from './connection-options.js';
+import { DeadlineTimer } from './deadline-timer.js';
+import { handshakeSteps, isAuthFailure, type HandshakeStep } from './handshake.js';
+import { CommandState, QueuedCommand, type CommandOptions } from './queued-command.js';
+import { decideReconnect } from './reconnect-strategy.js';
+import { createSocket, isTlsError } from './socket-factory.js';
+
+/** Events of a node connection. */
+export type NodeConnectionEvents = {
+  /** The TCP/TLS socket connected (before the Redis handshake). */
+  connect: [];
+  /** The handshake finished; commands flow. */
+  ready: [];
+  /** The connection was closed by close()/destroy() or gave up reconnecting; it will not reconnect. */
+  end: [];
+  /** A socket, handshake or strategy error. The connection keeps reconnecting unless `end` follows. */
+  error: [error: Error];
+  /** A reconnect attempt starts after `delayMs`. */
+  reconnecting: [info: { attempt: number; delayMs: number; cause: Error }];
+  /** A RESP3 push frame not consumed by a pending command (pub/sub, invalidation, maintenance). */
+  push: [frame: RespValue[]];
+};
+
+type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closing' | 'closed';
+
+/** Extra handshake commands an owner adds (READONLY, CLIENT TRACKING, re-subscriptions…). */
+export interface HandshakeExtension {
+  /** Commands sent after authentication, in order, on every (re)connect. */
+  steps(): Array<{ args: RedisArgument[]; optional?: boolean; onPush?: (frame: RespValue[]) => boolean }>;
+}
+
+/**
+ * One socket to one Redis node: handshake, auto-pipelined writes (all commands issued in one
+ * turn of the event loop leave in one socket write), in-order reply matching, deadlines,
+ * bounded offline queue, reconnection, push dispatch.
+ */
+export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
+  /** @internal */ readonly options: ResolvedNodeConnectionOptions;
+  private state: State = 'idle';
+  private socket: net.Socket | undefined;
+  private readonly pending = new Deque<QueuedCommand>();
+  private readonly inflight = new Deque<QueuedCommand>();
+  private readonly encoder = new CommandEncoder();
+  private readonly decoder: RespDecoder;
+  private readonly deadlines: DeadlineTimer;
+  private flushScheduled = false;
+  private waitingDrain = false;
+  private retries = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private lastReadAt = 0;
+  private everReady = false;
+  private connectWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private closeWaiters: Array<() => void> = [];
+  private extensions: HandshakeExtension[] = [];
+  /** Push frames are decoded as Buffers when true (set by the pub/sub layer for Buffer listeners). */
+  pushBuffers = false;
+
+  constructor(options: NodeConnectionOptions | ResolvedNodeConnectionOptions, resolved = false) {
+    super();
+    this.options = resolved ? (options as ResolvedNodeConnectionOptions) : resolveNodeConnectionOptions(options as NodeConnectionOptions);
+    const sink: DecoderSink = {
+      onReply: (value) => this.onReply(value),
+      onErrorReply: (error) => this.onErrorReply(error),
+      onPush: (frame) => this.onPush(frame),
+      wantBuffers: (isPush) => (isPush ? this.pushBuffers : (this.inflight.peek()?.buffers ?? false)),
+    };
+    this.decoder = new RespDecoder(sink);
+    this.deadlines = new DeadlineTimer(
+      () => [this.pending, this.inflight],
+      (command) => command.fail(new CommandTimeoutError(command.name, command.timeoutMs, command.state === CommandState.Written)),
+    );
+  }
+
+  /** `host:port` of the node. */
+  get address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  /** True while a socket exists or is being (re)opened (not after close/destroy or giving up). */
+  get isOpen(): boolean {
+    return this.state === 'connecting' || this.state === 'ready' || this.state === 'waiting';
+  }
+
+  /** True when the handshake is done and commands are written straight away. */
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** True while waiting to reconnect after a lost socket (commands queue meanwhile). */
+  get isReconnecting(): boolean {
+    return this.state === 'waiting' || (this.state === 'connecting' && this.everReady);
+  }
+
+  /** Number of commands written and awaiting a reply. */
+  get inflightCount(): number {
+    return this.inflight.length;
+  }
+
+  /** Number of commands waiting to be written. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** @internal Adds handshake steps run on every (re)connect, after authentication. */
+  addHandshakeExtension(extension: HandshakeExtension): void {
+    this.extensions.push(extension);
+  }
+
+  /**
+   * Opens the connection and resolves when it is ready. Rejects when the reconnect strategy gives
+   * up, or at once on a refused password or an untrusted TLS certificate.
+   */
+  connect(): Promise<void> {
+    if (this.state === 'ready') return Promise.resolve();
+    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError());
+    const promise = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
+    if (this.state === 'idle') this.openSocket();
+    return promise;
+  }
+
+  /**
+   * Sends one command. It is written with every other command issued in the same turn of the
+   * event loop, and rejects with CommandTimeoutError if it does not settle within its deadline.
+   */
+  sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: CommandOptions): Promise<T> {
+    return new Promise<RespValue>((resolve, reject) => this.enqueue(args, options, resolve, reject)) as Promise<T>;
+  }
+
+  /** @internal Queues a command with explicit callbacks (no promise), used by batch senders. */
+  enqueue(
+    args: readonly RedisArgument[],
+    options: CommandOptions | undefined,
+    resolve: (value: RespValue) => void,
+    reject: (error: Error) => void,
+  ): void {
+    if (this.state === 'closing' || this.state === 'closed') return reject(new ClientClosedError());
+    if (this.state !== 'ready' && this.options.disableOfflineQueue) {
+      return reject(new ClientOfflineError(`${this.address}: the connection is not ready (disableOfflineQueue)`));
+    }
+    if (this.pending.length >= this.options.maxQueueLength) {
+      this.pending.retain((queued) => queued.state !== CommandState.Settled);
+      if (this.pending.length >= this.options.maxQueueLength) return reject(new QueueFullError(this.options.maxQueueLength));
+    }
+    const timeoutMs = options?.timeout ?? this.options.commandTimeout;
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+    const command = new QueuedCommand(args, options?.returnBuffers ?? false, timeoutMs, deadline, resolve, reject, options?.onPush);
+    this.pending.push(command);
+    if (deadline !== Infinity) this.deadlines.watch(deadline);
+    if (this.state === 'ready') this.scheduleFlush();
+    else if (this.state === 'idle') this.openSocket();
+  }
+
+  /** Waits for in-flight and queued commands to settle, sends QUIT, closes. Idempotent. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.state === 'closing') return new Promise((resolve) => this.closeWaiters.push(resolve));
+    if (this.state !== 'ready') return this.destroy();
+    this.state = 'closing';
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    this.flushNow();
+    const quit = new QueuedCommand(['QUIT'], false, 0, Infinity, () => this.finish(), () => this.finish(), undefined);
+    this.pending.push(quit);
+    this.flushNow();
+    const socket = this.socket;
+    if (socket) {
+      const fallback = setTimeout(() => this.finish(), Math.max(this.options.commandTimeout, 1000));
+      socket.once('close', () => {
+        clearTimeout(fallback);
+        this.finish();
+      });
+    }
+    return done;
+  }
+
+  /**
+   * Closes at once. Queued commands reject with `reason` (default ClientClosedError); written ones
+   * with a ConnectionClosedError saying they may have run (or ClientClosedError without a reason).
+   * Idempotent.
+   */
+  destroy(reason?: Error): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    this.state = 'closing';
+    this.finish(reason);
+    return Promise.resolve();
+  }
+
+  // ---- socket lifecycle -------------------------------------------------------------------
+
+  private openSocket(): void {
+    this.state = 'connecting';
+    this.decoder.reset();
+    const { socket, readyEvent } = createSocket(this.options);
+    this.socket = socket;
+    let gotData = false;
+    socket.setNoDelay(this.options.noDelay);
+    if (this.options.keepAlive) socket.setKeepAlive(true, this.options.keepAliveInitialDelay);
+    if (this.options.connectTimeout > 0) {
+      this.connectTimer = setTimeout(() => {
+        this.connectTimer = undefined;
+        const tlsHint = this.options.tls ? ' (is this a plaintext port? the TLS handshake got no answer)' : '';
+        this.failSocket(socket, new ConnectTimeoutError(this.address, `connection not ready within ${this.options.connectTimeout} ms (connectTimeout)${tlsHint}`));
+      }, this.options.connectTimeout);
+    }
+    socket.once(readyEvent, () => {
+      if (this.socket !== socket) return;
+      this.emit('connect');
+      this.runHandshake(socket);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket !== socket) return;
+      gotData = true;
+      this.lastReadAt = Date.now();
+      try {
+        this.decoder.write(chunk);
+      } catch (error) {
+        const protocolError = error instanceof ProtocolError ? error : new ProtocolError(`Malformed reply from ${this.address}`, { cause: error });
+        this.failSocket(socket, protocolError, true);
+      }
+    });
+    socket.on('drain', () => {
+      if (this.socket !== socket) return;
+      this.waitingDrain = false;
+      this.scheduleFlush();
+    });
+    socket.on('error', (error: Error) => {
+      if (this.socket !== socket) return;
+      const wrapped = isTlsError(error)
+        ? new TlsError(this.address, `TLS failure: ${error.message}`, { cause: error })
+        : new ConnectionError(this.address, error.message, { cause: error });
+      this.failSocket(socket, wrapped);
+    });
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      const duringHandshake = this.state === 'connecting';
+      const hint = duringHandshake && !gotData && !this.options.tls ? ' during the handshake (if this is a TLS port, use rediss:// or socket.tls)' : '';
+      this.failSocket(socket, new ConnectionClosedError(this.address, `socket closed${hint || ' unexpectedly'}`));
+    });
+  }
+
+  private runHandshake(socket: net.Socket): void {
+    const steps: Array<HandshakeStep & { onPush?: (frame: RespValue[]) => boolean }> = handshakeSteps(this.options);
+    for (const extension of this.extensions) {
+      for (const step of extension.steps()) steps.push({ args: step.args, optional: step.optional ?? false, auth: false, onPush: step.onPush });
+    }
+    let remaining = steps.length;
+    const stepDone = () => {
+      if (--remaining === 0 && this.socket === socket && this.state === 'connecting') this.onReady();
+    };
+    for (const step of steps) {
+      const command = new QueuedCommand(step.args, false, 0, Infinity, stepDone, (error) => {
+        if (step.optional) return stepDone();
+        if (this.socket !== socket) return;
+        const prefix = error instanceof ReplyError ? error.prefix : '';
+        const failure = step.auth || isAuthFailure(prefix)
+          ? new AuthError(this.address, `authentication failed: ${error.message}`, { cause: error })
+          : new ConnectionError(this.address, `handshake command ${String(step.args[0])} failed: ${error.message}`, { cause: error });
+        this.failSocket(socket, failure);
+      }, step.onPush);
+      command.state = CommandState.Written;
+      this.encoder.push(step.args);
+      this.inflight.push(command);
+    }
+    this.writeChunks(socket);
+    if (steps.length === 0) this.onReady();
+  }
+
+  private onReady(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    this.state = 'ready';
+    this.retries = 0;
+    this.everReady = true;
+    this.lastReadAt = Date.now();
+    this.armPing();
+    this.emit('ready');
+    for (const waiter of this.connectWaiters.splice(0)) waiter.resolve();
+    this.flushNow();
+  }
+
+  /**
+   * The socket failed: reject what was written (it may have run), keep unwritten commands for the
+   * next socket, and reconnect per the strategy (or give up).
+   */
+  private failSocket(socket: net.Socket, error: Error, isProtocol = false): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    socket.removeAllListeners('data');
+    socket.destroy();
+    socket.on('error', () => undefined);
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    this.stopPing();
+    this.waitingDrain = false;
+    this.decoder.reset();
+    for (const command of this.inflight.drain()) {
+      const commandError = isProtocol
+        ? error
+        : new ConnectionClosedError(this.address, `connection lost after ${command.name} was sent; it may have run on the server`, {
+            cause: error,
+            mayHaveRun: true,
+          });
+      command.fail(commandError);
+    }
+    if (this.state === 'closing' || this.state === 'closed') return this.finish();
+    this.emit('error', error);
+    const fatalFirstConnect = !this.everReady && (error instanceof AuthError || error instanceof TlsError);
+    if (fatalFirstConnect) return this.giveUp(error);
+    // After a ready socket breaks, the first attempt is immediate (node-redis does the same).
+    const immediate = this.state === 'ready';
+    const decision = immediate ? 0 : decideReconnect(this.options.reconnectStrategy, this.retries, error, (e) => this.emit('error', e));
+    if (decision === false) return this.giveUp(error);
+    if (decision instanceof Error) return this.giveUp(new ReconnectStrategyError(this.address, decision.message, { cause: decision }));
+    if (!immediate) this.retries++;
+    this.state = 'waiting';
+    this.emit('reconnecting', { attempt: this.retries, delayMs: decision, cause: error });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.state === 'waiting') this.openSocket();
+    }, decision);
+  }
+
+  private giveUp(error: Error): void {
+    for (const waiter of this.connectWaiters.splice(0)) waiter.reject(error);
+    for (const command of this.pending.drain()) command.fail(error);
+    this.state = 'closing';
+    this.finish();
+  }
+
+  /** Final cleanup shared by destroy(), close() and giving up. */
+  private finish(reason?: Error): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.reconnectTimer = this.connectTimer = undefined;
+    this.stopPing();
+    this.deadlines.stop();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.removeAllListeners('data');
+      socket.on('error', () => undefined);
+      socket.destroy();
+    }
+    const closed = new ClientClosedError();
+    for (const command of this.inflight.drain()) {
+      command.fail(
+        reason
+          ? new ConnectionClosedError(this.address, `connection closed after ${command.name} was sent; it may have run on the server`, { cause: reason, mayHaveRun: true })
+          : closed,
+      );
+    }
+    for (const command of this.pending.drain()) command.fail(reason ?? closed);
+    for (const waiter of this.connectWaiters.splice(0)) waiter.reject(closed);
+    this.emit('end');
+    for (const waiter of this.closeWaiters.splice(0)) waiter();
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.waitingDrain) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushBound);
+  }
+
+  private readonly flushBound = (): void => {
+    this.flushScheduled = false;
+    this.flushNow();
+  };
+
+  private flushNow(): void {
+    const socket = this.socket;
+    if (!socket || this.waitingDrain || (this.state !== 'ready' && this.state !== 'closing')) return;
+    const pending = this.pending;
+    const inflight = this.inflight;
+    const encoder = this.encoder;
+    while (pending.length > 0) {
+      const command = pending.shift()!;
+      if (command.state === CommandState.Settled) continue;
+      encoder.push(command.args);
+      command.state = CommandState.Written;
+      inflight.push(command);
+      if (encoder.pendingBytes >= 1 << 20 && !this.writeChunks(socket)) {
+        this.waitingDrain = true;
+        return;
+      }
+    }
+    if (encoder.pendingBytes > 0 && !this.writeChunks(socket)) this.waitingDrain = true;
+  }
+
+  /** Writes the encoded chunks; false when the socket asks us to wait for 'drain'. */
+  private writeChunks(socket: net.Socket): boolean {
+    const chunks = this.encoder.take();
+    if (chunks.length === 1) return socket.write(chunks[0]!);
+    socket.cork();
+    for (const chunk of chunks) socket.write(chunk);
+    socket.uncork();
+    return !socket.writableNeedDrain;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  private onReply(value: RespValue): void {
+    const command = this.inflight.shift();
+    if (!command) return this.unexpectedReply();
+    command.settle(value);
+  }
+
+  private onErrorReply(error: ReplyError): void {
+    const command = this.inflight.shift();
+    if (!command) return this.unexpectedReply();
+    command.fail(error);
+  }
+
+  private onPush(frame: RespValue[]): void {
+    const head = this.inflight.peek();
+    if (head?.onPush && head.onPush(frame)) return;
+    this.emit('push', frame);
+  }
+
+  private unexpectedReply(): void {
+    const socket = this.socket;
+    if (socket) this.failSocket(socket, new ProtocolError(`${this.address} sent a reply with no command waiting for it`), true);
+  }
+
+  // ---- idle ping -----------------------------------------------------------------------------
+
+  private armPing(): void {
+    const interval = this.options.pingInterval;
+    if (interval <= 0) return;
+    this.stopPing();
+    this.pingTimer = setTimeout(() => {
+      this.pingTimer = undefined;
+      if (this.state !== 'ready') return;
+      if (Date.now() - this.lastReadAt < interval || this.inflight.length > 0) return this.armPing();
+      const socket = this.socket;
+      this.sendCommand(['PING'], { timeout: Math.min(this.options.commandTimeout || interval, interval) }).then(
+        () => this.armPing(),
+        (error: Error) => {
+          if (error instanceof CommandTimeoutError && socket && this.socket === socket) {
+            this.failSocket(socket, new ConnectionError(this.address, 'PING got no answer within its deadline (pingInterval); the socket is presumed dead', { cause: error }));
+          } else if (this.state === 'ready') this.armPing();
+        },
+      );
+    }, interval);
+    this.pingTimer.unref();
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = undefined;
+  }
+}

@@ -1,0 +1,132 @@
+import { ClientClosedError } from '../errors/base.error.js';
+import type { NodeConnection } from '../connection/node-connection.js';
+import { RedisClusterError } from '../errors/base.error.js';
+
+/** No dedicated connection became free within `pool.acquireTimeout`. */
+export class PoolTimeoutError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_POOL_TIMEOUT';
+}
+
+interface Waiter {
+  resolve: (connection: NodeConnection) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Pool settings (see PoolOptions for units and defaults). @internal */
+export interface NodePoolSettings {
+  maxSize: number;
+  minIdle: number;
+  idleTimeout: number;
+  acquireTimeout: number;
+}
+
+/**
+ * A bounded pool of dedicated connections to one node, for commands that must not share the
+ * multiplexed connection: blocking commands (BLPOP, XREAD BLOCK…) and WATCH/MULTI sessions.
+ * A connection is leased to one user at a time; a connection whose command timed out or whose
+ * socket broke is destroyed instead of being returned.
+ * @internal
+ */
+export class NodePool {
+  private readonly idle: Array<{ connection: NodeConnection; timer: NodeJS.Timeout | undefined }> = [];
+  private readonly waiters: Waiter[] = [];
+  private readonly all = new Set<NodeConnection>();
+  private closed = false;
+
+  constructor(
+    private readonly create: () => NodeConnection,
+    private readonly settings: NodePoolSettings,
+  ) {}
+
+  /** Connections open or being opened (leased + idle). */
+  get size(): number {
+    return this.all.size;
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  /** Leases a ready dedicated connection, waiting up to `acquireTimeout` ms when the pool is full. */
+  async acquire(): Promise<NodeConnection> {
+    if (this.closed) throw new ClientClosedError();
+    while (this.idle.length > 0) {
+      const entry = this.idle.pop()!;
+      if (entry.timer) clearTimeout(entry.timer);
+      if (entry.connection.isReady) return entry.connection;
+      this.discard(entry.connection);
+    }
+    if (this.all.size < this.settings.maxSize) {
+      const connection = this.create();
+      this.all.add(connection);
+      connection.once('end', () => this.all.delete(connection));
+      try {
+        await connection.connect();
+      } catch (error) {
+        this.discard(connection);
+        throw error;
+      }
+      return connection;
+    }
+    return new Promise<NodeConnection>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, timer: undefined };
+      if (this.settings.acquireTimeout > 0) {
+        waiter.timer = setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          reject(new PoolTimeoutError(`No dedicated connection became free within ${this.settings.acquireTimeout} ms (pool.acquireTimeout, pool.maxSize ${this.settings.maxSize})`));
+        }, this.settings.acquireTimeout);
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Returns a leased connection. `broken` (or a connection that is not ready) is destroyed. */
+  release(connection: NodeConnection, broken = false): void {
+    if (broken || !connection.isReady || this.closed) {
+      this.discard(connection);
+      this.serveWaiterWithNew();
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.resolve(connection);
+      return;
+    }
+    const entry = { connection, timer: undefined as NodeJS.Timeout | undefined };
+    if (this.settings.idleTimeout > 0 && this.all.size > this.settings.minIdle) {
+      entry.timer = setTimeout(() => {
+        const index = this.idle.indexOf(entry);
+        if (index >= 0) this.idle.splice(index, 1);
+        this.discard(connection, true);
+      }, this.settings.idleTimeout);
+      entry.timer.unref();
+    }
+    this.idle.push(entry);
+  }
+
+  /** Destroys every connection and rejects waiters. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.reject(new ClientClosedError());
+    }
+    for (const entry of this.idle.splice(0)) if (entry.timer) clearTimeout(entry.timer);
+    await Promise.all([...this.all].map((connection) => connection.destroy()));
+    this.all.clear();
+  }
+
+  private discard(connection: NodeConnection, graceful = false): void {
+    this.all.delete(connection);
+    void (graceful ? connection.close() : connection.destroy());
+  }
+
+  private serveWaiterWithNew(): void {
+    const waiter = this.waiters.shift();
+    if (!waiter) return;
+    if (waiter.timer) clearTimeout(waiter.timer);
+    this.acquire().then(waiter.resolve, waiter.reject);
+  }
+}
