@@ -69,6 +69,8 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   private everReady = false;
   private connectWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private closeWaiters: Array<() => void> = [];
+  private closeFallback: NodeJS.Timeout | undefined;
+  private socketClosing = false;
   private extensions: HandshakeExtension[] = [];
   /** Push frames are decoded as Buffers when true (set by the pub/sub layer for Buffer listeners). */
   pushBuffers = false;
@@ -170,23 +172,14 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
 
   /** Waits for in-flight and queued commands to settle, sends QUIT, closes. Idempotent. */
   async close(): Promise<void> {
-    if (this.state === 'closed') return;
-    if (this.state === 'closing') return new Promise((resolve) => this.closeWaiters.push(resolve));
+    if (this.state === 'closed' || this.state === 'closing') return this.whenClosed();
     if (this.state !== 'ready') return this.destroy();
     this.state = 'closing';
-    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
-    this.flushNow();
+    const done = this.whenClosed();
     const quit = new QueuedCommand(['QUIT'], false, 0, Infinity, () => this.finish(), () => this.finish(), undefined);
     this.pending.push(quit);
     this.flushNow();
-    const socket = this.socket;
-    if (socket) {
-      const fallback = setTimeout(() => this.finish(), Math.max(this.options.commandTimeout, 1000));
-      socket.once('close', () => {
-        clearTimeout(fallback);
-        this.finish();
-      });
-    }
+    this.closeFallback = setTimeout(() => this.finish(), Math.max(this.options.commandTimeout, 1000));
     return done;
   }
 
@@ -196,10 +189,17 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
    * Idempotent.
    */
   destroy(reason?: Error): Promise<void> {
-    if (this.state === 'closed') return Promise.resolve();
+    if (this.state === 'closed') return this.whenClosed();
+    const done = this.whenClosed();
     this.state = 'closing';
     this.finish(reason);
-    return Promise.resolve();
+    return done;
+  }
+
+  /** Resolves once the connection is closed and its socket released. */
+  private whenClosed(): Promise<void> {
+    if (this.state === 'closed' && !this.socketClosing) return Promise.resolve();
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
   }
 
   // ---- socket lifecycle -------------------------------------------------------------------
@@ -353,11 +353,20 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     this.reconnectTimer = this.connectTimer = undefined;
     this.stopPing();
     this.deadlines.stop();
+    if (this.closeFallback) clearTimeout(this.closeFallback);
+    this.closeFallback = undefined;
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
       socket.removeAllListeners('data');
       socket.on('error', () => undefined);
+      if (!socket.destroyed || !socket.closed) {
+        this.socketClosing = true;
+        socket.once('close', () => {
+          this.socketClosing = false;
+          for (const waiter of this.closeWaiters.splice(0)) waiter();
+        });
+      }
       socket.destroy();
     }
     const closed = new ClientClosedError();
@@ -371,7 +380,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     for (const command of this.pending.drain()) command.fail(reason ?? closed);
     for (const waiter of this.connectWaiters.splice(0)) waiter.reject(closed);
     this.emit('end');
-    for (const waiter of this.closeWaiters.splice(0)) waiter();
+    if (!this.socketClosing) for (const waiter of this.closeWaiters.splice(0)) waiter();
   }
 
   // ---- writing -------------------------------------------------------------------------------
