@@ -21,6 +21,18 @@ import { CommandState, QueuedCommand, type CommandOptions } from './queued-comma
 import { decideReconnect } from './reconnect-strategy.js';
 import { createSocket, isTlsError } from './socket-factory.js';
 
+const PUBSUB_KINDS = new Set(['message', 'pmessage', 'smessage', 'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
+
+/** The lower-case kind of a push frame (`message`, `invalidate`, `subscribe`…). @internal */
+export function kindOf(frame: RespValue[]): string {
+  const first = frame[0];
+  return typeof first === 'string' ? first.toLowerCase() : Buffer.isBuffer(first) ? first.toString().toLowerCase() : '';
+}
+
+function isPubSubFrame(frame: RespValue[]): boolean {
+  return PUBSUB_KINDS.has(kindOf(frame));
+}
+
 /** Events of a node connection. */
 export type NodeConnectionEvents = {
   /** The TCP/TLS socket connected (before the Redis handshake). */
@@ -42,7 +54,7 @@ type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closing' | 'closed';
 /** Extra handshake commands an owner adds (READONLY, CLIENT TRACKING, re-subscriptions…). */
 export interface HandshakeExtension {
   /** Commands sent after authentication, in order, on every (re)connect. */
-  steps(): Array<{ args: RedisArgument[]; optional?: boolean; onPush?: (frame: RespValue[]) => boolean }>;
+  steps(): Array<{ args: RedisArgument[]; optional?: boolean; expectPushes?: { kind: string; count: number } }>;
 }
 
 /**
@@ -74,6 +86,8 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   private extensions: HandshakeExtension[] = [];
   /** Push frames are decoded as Buffers when true (set by the pub/sub layer for Buffer listeners). */
   pushBuffers = false;
+  /** @internal Set by the pub/sub layer: RESP2 arrays that look like pub/sub frames are pushes. */
+  resp2PubSub = false;
 
   constructor(options: NodeConnectionOptions | ResolvedNodeConnectionOptions, resolved = false) {
     super();
@@ -163,7 +177,8 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     }
     const timeoutMs = options?.timeout ?? this.options.commandTimeout;
     const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
-    const command = new QueuedCommand(args, options?.returnBuffers ?? false, timeoutMs, deadline, resolve, reject, options?.onPush);
+    const expect = options?.expectPushes;
+    const command = new QueuedCommand(args, options?.returnBuffers ?? false, timeoutMs, deadline, resolve, reject, expect?.kind, expect?.count ?? 0);
     this.pending.push(command);
     if (deadline !== Infinity) this.deadlines.watch(deadline);
     if (this.state === 'ready') this.scheduleFlush();
@@ -176,7 +191,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     if (this.state !== 'ready') return this.destroy();
     this.state = 'closing';
     const done = this.whenClosed();
-    const quit = new QueuedCommand(['QUIT'], false, 0, Infinity, () => this.finish(), () => this.finish(), undefined);
+    const quit = new QueuedCommand(['QUIT'], false, 0, Infinity, () => this.finish(), () => this.finish(), undefined, 0);
     this.pending.push(quit);
     this.flushNow();
     this.closeFallback = setTimeout(() => this.finish(), Math.max(this.options.commandTimeout, 1000));
@@ -256,9 +271,9 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   }
 
   private runHandshake(socket: net.Socket): void {
-    const steps: Array<HandshakeStep & { onPush?: (frame: RespValue[]) => boolean }> = handshakeSteps(this.options);
+    const steps: Array<HandshakeStep & { expectPushes?: { kind: string; count: number } }> = handshakeSteps(this.options);
     for (const extension of this.extensions) {
-      for (const step of extension.steps()) steps.push({ args: step.args, optional: step.optional ?? false, auth: false, onPush: step.onPush });
+      for (const step of extension.steps()) steps.push({ args: step.args, optional: step.optional ?? false, auth: false, expectPushes: step.expectPushes });
     }
     let remaining = steps.length;
     const stepDone = () => {
@@ -273,7 +288,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
           ? new AuthError(this.address, `authentication failed: ${error.message}`, { cause: error })
           : new ConnectionError(this.address, `handshake command ${String(step.args[0])} failed: ${error.message}`, { cause: error });
         this.failSocket(socket, failure);
-      }, step.onPush);
+      }, step.expectPushes?.kind, step.expectPushes?.count ?? 0);
       command.state = CommandState.Written;
       this.encoder.push(step.args);
       this.inflight.push(command);
@@ -429,6 +444,8 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   // ---- reading -------------------------------------------------------------------------------
 
   private onReply(value: RespValue): void {
+    // RESP2 has no push type: in subscriber mode, pub/sub frames arrive as plain arrays.
+    if (this.resp2PubSub && Array.isArray(value) && isPubSubFrame(value)) return this.onPush(value);
     const command = this.inflight.shift();
     if (!command) return this.unexpectedReply();
     command.settle(value);
@@ -442,7 +459,14 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
 
   private onPush(frame: RespValue[]): void {
     const head = this.inflight.peek();
-    if (head?.onPush && head.onPush(frame)) return;
+    if (head?.expectKind !== undefined && head.expectCount > 0 && kindOf(frame) === head.expectKind) {
+      (head.collected ??= []).push(frame);
+      if (--head.expectCount === 0) {
+        this.inflight.shift();
+        head.settle(head.collected);
+      }
+      return;
+    }
     this.emit('push', frame);
   }
 

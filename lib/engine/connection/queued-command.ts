@@ -17,10 +17,10 @@ export interface CommandOptions {
   /** Deadline for this command in ms (overrides `commandTimeout`; 0 = none). */
   timeout?: number;
   /**
-   * @internal Push frames arriving while this command is at the head of the in-flight queue are
-   * offered here first (SUBSCRIBE-family confirmations in RESP3); return true when consumed.
+   * @internal The command is answered by `count` push frames of `kind` (SUBSCRIBE-family
+   * confirmations) instead of a reply; it resolves with those frames.
    */
-  onPush?: (frame: RespValue[]) => boolean;
+  expectPushes?: { kind: string; count: number };
 }
 
 /**
@@ -37,8 +37,12 @@ export class QueuedCommand {
     readonly deadline: number,
     readonly resolve: (value: RespValue) => void,
     readonly reject: (error: Error) => void,
-    readonly onPush: ((frame: RespValue[]) => boolean) | undefined,
+    readonly expectKind: string | undefined,
+    public expectCount: number,
   ) {}
+
+  /** Confirmation frames collected so far (SUBSCRIBE family). */
+  collected: RespValue[][] | undefined;
 
   get name(): string {
     const first = this.args[0];
