@@ -1,0 +1,52 @@
+import { defineCommand } from '../command-definition.js';
+import type { RedisArgument } from '../../resp/types.js';
+import { passThrough } from '../transforms.js';
+import type { FlushMode } from './arguments.js';
+
+export const SERVER_COMMANDS = {
+  /** PING: `'PONG'`, or `message` echoed back. */
+  ping: defineCommand({
+    build: (message?: RedisArgument) => (message === undefined ? ['PING'] : ['PING', message]),
+    transform: passThrough<string>(),
+  }),
+  /** ECHO: `message` back. */
+  echo: defineCommand({
+    build: (message: RedisArgument) => ['ECHO', message],
+    transform: passThrough<string>(),
+  }),
+  /** DBSIZE: the number of keys on the node that receives it. */
+  dbSize: defineCommand({
+    build: () => ['DBSIZE'],
+    transform: passThrough<number>(),
+  }),
+  /** FLUSHALL: deletes every key of the node that receives it; `'OK'`. */
+  flushAll: defineCommand({
+    build: (mode?: FlushMode) => (mode ? ['FLUSHALL', mode] : ['FLUSHALL']),
+    transform: passThrough<'OK'>(),
+  }),
+  /** FLUSHDB: deletes every key of the current database of that node; `'OK'`. */
+  flushDb: defineCommand({
+    build: (mode?: FlushMode) => (mode ? ['FLUSHDB', mode] : ['FLUSHDB']),
+    transform: passThrough<'OK'>(),
+  }),
+  /** INFO: the server report as text (`# Section` headers, `field:value` lines), optionally one section. */
+  info: defineCommand({
+    build: (section?: RedisArgument) => (section === undefined ? ['INFO'] : ['INFO', section]),
+    transform: passThrough<string>(),
+  }),
+  /** TIME: `[unixSeconds, microseconds]` as text. */
+  time: defineCommand({
+    build: () => ['TIME'],
+    transform: passThrough<[unixTimestamp: string, microseconds: string]>(),
+  }),
+  /** PUBLISH: posts `message` on `channel`; how many clients of that node (cluster-wide bus) received it. */
+  publish: defineCommand({
+    build: (channel: RedisArgument, message: RedisArgument) => ['PUBLISH', channel, message],
+    transform: passThrough<number>(),
+  }),
+  /** SPUBLISH: posts on a shard channel (routed by the channel's slot); how many clients received it. */
+  sPublish: defineCommand({
+    build: (channel: RedisArgument, message: RedisArgument) => ['SPUBLISH', channel, message],
+    transform: passThrough<number>(),
+  }),
+};
