@@ -20,6 +20,10 @@ import { scanCluster, type ScanIteratorOptions } from './cluster-scan.js';
 import { healthReport, type HealthReport, type HealthReportOptions } from './health-report.js';
 import { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './cluster-info.js';
 import { ClientClosedError } from '../errors/base.error.js';
+import { ClassicSubscriber } from '../pubsub/classic-subscriber.js';
+import { ShardedSubscriber } from '../pubsub/sharded-subscriber.js';
+import { toNames, type PubSubListener } from '../pubsub/listeners.js';
+import type { PubSubHost } from '../pubsub/pubsub-host.js';
 
 /** Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -37,6 +41,8 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal */ readonly executor: CommandExecutor;
   private readonly statsData: ClusterStats = { moved: 0, ask: 0, tryAgain: 0, clusterDown: 0, connectionRetries: 0, topologyRefreshes: 0 };
   private connecting: Promise<void> | undefined;
+  private readonly classic: ClassicSubscriber;
+  private readonly sharded: ShardedSubscriber;
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
 
   constructor(options: RedisClusterOptions) {
@@ -44,7 +50,10 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.options = resolveClusterOptions(options);
     this.registry = new NodeRegistry(this.options, (connection, node, dedicated) => this.setupConnection(connection, node, dedicated));
     this.topology = new TopologyManager(this.options, this.registry, {
-      changed: (_topology, diff) => this.emit('topology-change', diff),
+      changed: (_topology, diff, previous) => {
+        this.emit('topology-change', diff);
+        if (previous) void this.sharded.reconcile('topology-change');
+      },
       error: (error) => this.emit('error', error),
     });
     const defaultTimeout = this.options.nodeOptions('127.0.0.1', 6379).commandTimeout;
@@ -57,6 +66,17 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       isClosed: () => this.state === 'closing' || this.state === 'closed',
       whenTopology: () => this.connect(),
     });
+    const host: PubSubHost = {
+      topology: () => this.topology.current,
+      ready: () => this.connect(),
+      nodeOptions: (node) => this.options.nodeOptions(node.host, node.port, node.hostname),
+      refresh: () => this.topology.refresh(),
+      error: (error) => this.emit('error', error),
+      channelMoved: (channel, info) => this.emit('sharded-channel-moved', channel, info),
+      isClosed: () => this.state === 'closing' || this.state === 'closed',
+    };
+    this.classic = new ClassicSubscriber(host);
+    this.sharded = new ShardedSubscriber(host);
   }
 
   /** True between a successful connect() and close()/destroy(). */
@@ -121,6 +141,55 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    */
   watch(...keys: RedisArgument[]): Promise<WatchSession> {
     return WatchSession.open(this.executor, this.registry, keys);
+  }
+
+  /**
+   * SUBSCRIBEs to classic channels on one dedicated connection (PUBLISH reaches every node).
+   * Resubscribes after reconnects and moves to another node when its node is lost.
+   * `bufferMode` delivers messages as Buffers.
+   */
+  subscribe(channels: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
+  subscribe(channels: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
+  subscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
+    return this.classic.subscribe('channel', toNames(channels), listener, bufferMode);
+  }
+
+  /** Removes `listener` (or every listener) from `channels` (or every channel); UNSUBSCRIBEs channels left without listeners. */
+  unsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
+    return this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), listener);
+  }
+
+  /** PSUBSCRIBEs to glob patterns; the listener gets `(message, channel, pattern)`. */
+  pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
+  pSubscribe(patterns: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
+  pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
+    return this.classic.subscribe('pattern', toNames(patterns), listener, bufferMode);
+  }
+
+  /** The PUNSUBSCRIBE counterpart of unsubscribe(). */
+  pUnsubscribe(patterns?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
+    return this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), listener);
+  }
+
+  /**
+   * SSUBSCRIBEs to sharded channels on the master of their slot (channels of one call must share a
+   * slot: CrossSlotError before sending). Follows slot moves and failovers: see the
+   * `sharded-channel-moved` event.
+   */
+  sSubscribe(channels: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
+  sSubscribe(channels: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
+  sSubscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
+    return this.sharded.subscribe(toNames(channels), listener, bufferMode);
+  }
+
+  /** The SUNSUBSCRIBE counterpart of unsubscribe(). */
+  sUnsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
+    return this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), listener);
+  }
+
+  /** Current subscriptions: classic channels and patterns, and where each sharded channel lives. */
+  subscriptions(): { channels: string[]; patterns: string[]; shardChannels: Record<string, string | undefined>; classicNode: string | undefined } {
+    return { channels: this.classic.channels, patterns: this.classic.patterns, shardChannels: this.sharded.placement(), classicNode: this.classic.address };
   }
 
   /** Walks every master with SCAN (MATCH/COUNT/TYPE), yielding each page of keys; follows failovers. */
@@ -221,6 +290,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.state === 'closed') return;
     this.state = 'closing';
     this.topology.stop();
+    await Promise.all([this.classic.close(), this.sharded.close()]);
     await this.registry.closeAll(true);
     this.finish();
   }
@@ -230,6 +300,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.state === 'closed') return;
     this.state = 'closing';
     this.topology.stop();
+    await Promise.all([this.classic.close(), this.sharded.close()]);
     await this.registry.closeAll(false);
     this.finish();
   }

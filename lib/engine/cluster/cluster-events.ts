@@ -1,4 +1,5 @@
 import type { TopologyDiff } from './node-registry.js';
+import type { ShardedChannelMoved } from '../pubsub/pubsub-host.js';
 
 /** Events of a RedisCluster. */
 export type ClusterEvents = {
@@ -16,4 +17,9 @@ export type ClusterEvents = {
   'node-reconnecting': [address: string, info: { attempt: number; delayMs: number; cause: Error }];
   /** A new topology was applied: nodes added, removed, or roles changed (failover), or slots moved. */
   'topology-change': [diff: TopologyDiff];
+  /**
+   * A sharded channel's slot moved (reshard, failover) or its connection was lost, and it was
+   * resubscribed on the new owner; `unsubscribedMs` says how long messages could have been missed.
+   */
+  'sharded-channel-moved': [channel: string, info: ShardedChannelMoved];
 };

@@ -29,6 +29,11 @@ export function kindOf(frame: RespValue[]): string {
   return typeof first === 'string' ? first.toLowerCase() : Buffer.isBuffer(first) ? first.toString().toLowerCase() : '';
 }
 
+/** A frame element as text (channel names arrive as Buffers on subscriber connections). @internal */
+export function textOf(value: RespValue | undefined): string {
+  return typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString() : String(value);
+}
+
 function isPubSubFrame(frame: RespValue[]): boolean {
   return PUBSUB_KINDS.has(kindOf(frame));
 }
@@ -54,7 +59,7 @@ type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closing' | 'closed';
 /** Extra handshake commands an owner adds (READONLY, CLIENT TRACKING, re-subscriptions…). */
 export interface HandshakeExtension {
   /** Commands sent after authentication, in order, on every (re)connect. */
-  steps(): Array<{ args: RedisArgument[]; optional?: boolean; expectPushes?: { kind: string; count: number } }>;
+  steps(): Array<{ args: RedisArgument[]; optional?: boolean; expectPushes?: { kind: string; count: number; channels?: readonly string[] } }>;
 }
 
 /**
@@ -96,7 +101,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       onReply: (value) => this.onReply(value),
       onErrorReply: (error) => this.onErrorReply(error),
       onPush: (frame) => this.onPush(frame),
-      wantBuffers: (isPush) => (isPush ? this.pushBuffers : (this.inflight.peek()?.buffers ?? false)),
+      wantBuffers: (isPush) => (isPush ? this.pushBuffers : (this.inflight.peek()?.buffers ?? (this.resp2PubSub && this.pushBuffers))),
     };
     this.decoder = new RespDecoder(sink);
     this.deadlines = new DeadlineTimer(
@@ -179,6 +184,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
     const expect = options?.expectPushes;
     const command = new QueuedCommand(args, options?.returnBuffers ?? false, timeoutMs, deadline, resolve, reject, expect?.kind, expect?.count ?? 0);
+    if (expect?.channels) command.expectChannels = new Set(expect.channels);
     this.pending.push(command);
     if (deadline !== Infinity) this.deadlines.watch(deadline);
     if (this.state === 'ready') this.scheduleFlush();
@@ -271,7 +277,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   }
 
   private runHandshake(socket: net.Socket): void {
-    const steps: Array<HandshakeStep & { expectPushes?: { kind: string; count: number } }> = handshakeSteps(this.options);
+    const steps: Array<HandshakeStep & { expectPushes?: { kind: string; count: number; channels?: readonly string[] } }> = handshakeSteps(this.options);
     for (const extension of this.extensions) {
       for (const step of extension.steps()) steps.push({ args: step.args, optional: step.optional ?? false, auth: false, expectPushes: step.expectPushes });
     }
@@ -289,6 +295,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
           : new ConnectionError(this.address, `handshake command ${String(step.args[0])} failed: ${error.message}`, { cause: error });
         this.failSocket(socket, failure);
       }, step.expectPushes?.kind, step.expectPushes?.count ?? 0);
+      if (step.expectPushes?.channels) command.expectChannels = new Set(step.expectPushes.channels);
       command.state = CommandState.Written;
       this.encoder.push(step.args);
       this.inflight.push(command);
@@ -459,7 +466,12 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
 
   private onPush(frame: RespValue[]): void {
     const head = this.inflight.peek();
-    if (head?.expectKind !== undefined && head.expectCount > 0 && kindOf(frame) === head.expectKind) {
+    if (
+      head?.expectKind !== undefined &&
+      head.expectCount > 0 &&
+      kindOf(frame) === head.expectKind &&
+      (!head.expectChannels || head.expectChannels.has(textOf(frame[1])))
+    ) {
       (head.collected ??= []).push(frame);
       if (--head.expectCount === 0) {
         this.inflight.shift();

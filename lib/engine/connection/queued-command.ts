@@ -20,7 +20,7 @@ export interface CommandOptions {
    * @internal The command is answered by `count` push frames of `kind` (SUBSCRIBE-family
    * confirmations) instead of a reply; it resolves with those frames.
    */
-  expectPushes?: { kind: string; count: number };
+  expectPushes?: { kind: string; count: number; channels?: readonly string[] };
 }
 
 /**
@@ -43,6 +43,8 @@ export class QueuedCommand {
 
   /** Confirmation frames collected so far (SUBSCRIBE family). */
   collected: RespValue[][] | undefined;
+  /** Only confirmations for these channels count (tells server-initiated pushes apart). */
+  expectChannels: ReadonlySet<string> | undefined;
 
   get name(): string {
     const first = this.args[0];

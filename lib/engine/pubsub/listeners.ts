@@ -1,0 +1,75 @@
+import type { RespValue } from '../resp/types.js';
+import { textOf } from '../connection/node-connection.js';
+
+/** A message listener: `message` is a string, or a Buffer when subscribed in buffer mode. */
+export type PubSubListener<T extends string | Buffer = string> = (message: T, channel: string, pattern?: string) => void;
+
+/** @internal A listener with its delivery mode. */
+interface Entry {
+  readonly listener: PubSubListener<string> | PubSubListener<Buffer>;
+  readonly buffers: boolean;
+}
+
+/**
+ * Listeners per channel (or pattern). A throwing listener is reported through `onError` and does
+ * not stop delivery to the others.
+ * @internal
+ */
+export class ListenerRegistry {
+  private readonly byName = new Map<string, Entry[]>();
+
+  constructor(private readonly onError: (error: unknown, channel: string) => void) {}
+
+  get names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** Adds a listener; returns true when `name` is new (the caller must subscribe it). */
+  add(name: string, listener: Entry['listener'], buffers: boolean): boolean {
+    const list = this.byName.get(name);
+    if (list) {
+      list.push({ listener, buffers });
+      return false;
+    }
+    this.byName.set(name, [{ listener, buffers }]);
+    return true;
+  }
+
+  /** Removes one listener (or all for `name`); returns true when `name` has no listener left. */
+  remove(name: string, listener?: Entry['listener']): boolean {
+    const list = this.byName.get(name);
+    if (!list) return false;
+    const kept = listener ? list.filter((e) => e.listener !== listener) : [];
+    if (kept.length > 0) {
+      this.byName.set(name, kept);
+      return false;
+    }
+    this.byName.delete(name);
+    return true;
+  }
+
+  /** Delivers one message (payload decoded as a Buffer) to every listener of `name`. */
+  deliver(name: string, channel: string, payload: RespValue, pattern?: string): void {
+    const list = this.byName.get(name);
+    if (!list) return;
+    const asBuffer = Buffer.isBuffer(payload) ? payload : Buffer.from(textOf(payload));
+    let asString: string | undefined;
+    for (const { listener, buffers } of list) {
+      try {
+        if (buffers) (listener as PubSubListener<Buffer>)(asBuffer, channel, pattern);
+        else (listener as PubSubListener<string>)((asString ??= asBuffer.toString()), channel, pattern);
+      } catch (error) {
+        this.onError(error, channel);
+      }
+    }
+  }
+}
+
+/** Normalises `string | string[]` to a de-duplicated array. @internal */
+export function toNames(names: string | readonly string[]): string[] {
+  return [...new Set(typeof names === 'string' ? [names] : names)];
+}

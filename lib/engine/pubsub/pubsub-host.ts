@@ -1,0 +1,32 @@
+import type { ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
+import type { ClusterNodeInfo, Topology } from '../cluster/topology.js';
+
+/** What the subscribers need from the cluster client. @internal */
+export interface PubSubHost {
+  topology(): Topology | undefined;
+  /** Waits for the first topology (lazy connect). */
+  ready(): Promise<void>;
+  /** Options for a dedicated connection to `node` (cluster defaults, credentials, TLS). */
+  nodeOptions(node: ClusterNodeInfo): ResolvedNodeConnectionOptions;
+  refresh(): Promise<void>;
+  /** A listener threw, or a subscriber connection failed. */
+  error(error: Error): void;
+  /** A sharded channel was moved to another node and resubscribed there. */
+  channelMoved(channel: string, info: ShardedChannelMoved): void;
+  isClosed(): boolean;
+}
+
+/** Payload of the `sharded-channel-moved` event. */
+export interface ShardedChannelMoved {
+  /** Node the channel was subscribed on before, when known. */
+  readonly from?: string;
+  /** Node it is subscribed on now. */
+  readonly to: string;
+  /** How long the channel was not subscribed anywhere, in ms (messages published then were missed). */
+  readonly unsubscribedMs: number;
+  /** What triggered the move. */
+  readonly reason: 'server-unsubscribe' | 'moved' | 'connection-lost' | 'topology-change';
+}
+
+/** Reconnect attempts of a subscriber connection before it moves to another node. @internal */
+export const SUBSCRIBER_RECONNECT = (retries: number): false | number => (retries >= 2 ? false : 50 * 2 ** retries);
