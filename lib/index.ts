@@ -11,6 +11,9 @@ export { ClusterPipeline, type PipelineOutcome } from './engine/cluster/cluster-
 export { ClusterTransaction } from './engine/cluster/cluster-transaction.js';
 export { WatchSession } from './engine/cluster/watch-session.js';
 export { NodeClient } from './engine/cluster/node-client.js';
+export { defineScript, type RedisScript, type ScriptCall } from './engine/cluster/script.js';
+export type { PubSubListener } from './engine/pubsub/listeners.js';
+export type { ShardedChannelMoved } from './engine/pubsub/pubsub-host.js';
 export type { ScanIteratorOptions } from './engine/cluster/cluster-scan.js';
 export type { HealthReport, HealthReportOptions, NodeHealth } from './engine/cluster/health-report.js';
 export { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './engine/cluster/cluster-info.js';
@@ -58,3 +61,38 @@ export {
 } from './engine/errors/index.js';
 export type { SeedFailure, RedirectStep } from './engine/errors/index.js';
 export { PoolTimeoutError } from './engine/pool/node-pool.js';
+
+// ---- Nest layer ----
+export { RedisClusterModule } from './nest/redis-cluster.module.js';
+export { DEFAULT_CLUSTER_NAME } from './nest/redis-cluster.constants.js';
+export { getClusterToken, getClusterEventsToken, getCacheServiceToken, getClusterOptionsToken } from './nest/redis-cluster.tokens.js';
+export { InjectCluster, InjectClusterEvents, InjectRedisCache } from './nest/decorators/inject-cluster.decorator.js';
+export { Cacheable } from './nest/decorators/cacheable.decorator.js';
+export { CachePut } from './nest/decorators/cache-put.decorator.js';
+export { CacheEvict } from './nest/decorators/cache-evict.decorator.js';
+export { RedisCacheService } from './nest/cache/redis-cache.service.js';
+export { RedisClusterEvents } from './nest/events/redis-cluster-events.service.js';
+export type { RedisClusterEvent, RedisClusterEventType } from './nest/events/redis-cluster-event.interface.js';
+export type { RedisClusterState } from './nest/lifecycle/redis-cluster.lifecycle.js';
+export { checkRedisCluster } from './nest/health/redis-cluster-health.checker.js';
+export type { RedisClusterHealthCheckOptions, RedisClusterHealthDetails, RedisClusterHealthResult } from './nest/health/redis-cluster-health.checker.js';
+export type {
+  RedisClusterModuleOptions,
+  RedisClusterModuleAsyncOptions,
+  RedisClusterOptionsFactory,
+  RedisClusterClientOptions,
+  RedisClusterLoggingOptions,
+} from './nest/interfaces/redis-cluster-module-options.interface.js';
+export type {
+  CacheableOptions,
+  CacheEvictOptions,
+  CacheOperationOptions,
+  CacheKey,
+  CacheSerializer,
+  RedisCacheModuleOptions,
+  CacheCallOptions,
+  CacheSetOptions,
+  CacheWrapOptions,
+  CacheLookup,
+  CacheStats,
+} from './nest/interfaces/cache-options.interface.js';

@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import type { RedisCluster } from '../../engine/cluster/cluster-client.js';
+import type { TopologyDiff } from '../../engine/cluster/node-registry.js';
+import type { ResolvedLoggingOptions } from '../redis-cluster-options.resolver.js';
+import { LOGGER_CONTEXT } from '../redis-cluster.constants.js';
+import { ErrorLogThrottle, type ThrottledLine } from './error-log-throttle.js';
+
+function describeDiff(diff: TopologyDiff): string {
+  const parts: string[] = [];
+  if (diff.added.length) parts.push(`added ${diff.added.join(', ')}`);
+  if (diff.removed.length) parts.push(`removed ${diff.removed.join(', ')}`);
+  if (diff.roleChanged.length) parts.push(`role changed ${diff.roleChanged.join(', ')}`);
+  return parts.length ? parts.join('; ') : 'slots moved';
+}
+
+function summary(line: ThrottledLine, what: string): string {
+  return line.suppressed === 0
+    ? `${what}: ${line.message}`
+    : `${what}: ${line.suppressed} more in the last ${Math.round(line.windowMs / 1000)} s (last: ${line.message})`;
+}
+
+/**
+ * Logs a cluster client's events through Nest's Logger without storms: node errors and
+ * reconnects are throttled per node, cluster errors per cluster.
+ * @internal
+ */
+export class RedisClusterEventLogger {
+  private readonly logger = new Logger(LOGGER_CONTEXT);
+  private readonly errors: ErrorLogThrottle;
+  private readonly reconnects: ErrorLogThrottle;
+  private detach: (() => void) | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly options: ResolvedLoggingOptions,
+  ) {
+    const prefix = `Redis cluster "${name}"`;
+    this.errors = new ErrorLogThrottle(options.errorSummaryInterval, (line) =>
+      line.key === '*' ? this.logger.error(summary(line, `${prefix} error`)) : this.logger.warn(summary(line, `${prefix} node ${line.key} error`)),
+    );
+    this.reconnects = new ErrorLogThrottle(options.errorSummaryInterval, (line) =>
+      this.logger.debug(summary(line, `${prefix} node ${line.key} reconnecting`)),
+    );
+  }
+
+  attach(client: RedisCluster): void {
+    const { errors, events } = this.options;
+    const onError = (error: Error) => this.errors.report('*', error.message);
+    const onNodeError = (error: Error, address: string) => this.errors.report(address, error.message);
+    const onReconnecting = (address: string, info: { attempt: number; delayMs: number }) =>
+      this.reconnects.report(address, `attempt ${info.attempt} in ${info.delayMs} ms`);
+    const onTopology = (diff: TopologyDiff) => this.logger.log(`Redis cluster "${this.name}" topology changed: ${describeDiff(diff)}`);
+    if (errors) client.on('error', onError).on('node-error', onNodeError);
+    if (events) client.on('node-reconnecting', onReconnecting).on('topology-change', onTopology);
+    this.detach = () => {
+      client.off('error', onError).off('node-error', onNodeError).off('node-reconnecting', onReconnecting).off('topology-change', onTopology);
+    };
+  }
+
+  /** Logs at `log` level unless events are silenced. */
+  info(message: string): void {
+    if (this.options.events) this.logger.log(message);
+  }
+
+  /** Logs at `warn` level unless errors are silenced. */
+  warn(message: string): void {
+    if (this.options.errors) this.logger.warn(message);
+  }
+
+  /** Flushes pending summaries, stops listening and clears the throttles' timers. */
+  dispose(): void {
+    this.detach?.();
+    this.detach = undefined;
+    this.errors.dispose();
+    this.reconnects.dispose();
+  }
+}

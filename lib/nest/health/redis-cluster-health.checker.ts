@@ -1,0 +1,76 @@
+import type { ModuleRef } from '@nestjs/core';
+import type { NodeHealth } from '../../engine/cluster/health-report.js';
+import type { RedisClusterLifecycle, RedisClusterState } from '../lifecycle/redis-cluster.lifecycle.js';
+import { DEFAULT_CLUSTER_NAME } from '../redis-cluster.constants.js';
+import { getClusterLifecycleToken } from '../redis-cluster.tokens.js';
+
+/** Options of a cluster health check. */
+export interface RedisClusterHealthCheckOptions {
+  /** Name of the cluster (as given to forRoot). @default 'default' */
+  cluster?: string;
+  /** Deadline of the whole check in milliseconds; nodes that have not answered by then count as down. @default 1000 */
+  timeoutMs?: number;
+}
+
+/** What a health check reports for one cluster (the data of the Terminus indicator). */
+export interface RedisClusterHealthDetails {
+  /** Name of the cluster. */
+  readonly cluster: string;
+  /** Where the cluster is in the application's life. */
+  readonly lifecycle: RedisClusterState | 'unknown';
+  /** `cluster_state` from CLUSTER INFO (`ok` / `fail`), when a master answered. */
+  readonly clusterState?: string;
+  /** Slots served by the client's topology (16384 when complete). */
+  readonly slotsCovered: number;
+  /** Each node: address, role, up/down, PING latency or error. */
+  readonly nodes: readonly NodeHealth[];
+  /** Why the cluster is not up. */
+  readonly reason?: string;
+  /** ISO time of the check. */
+  readonly checkedAt: string;
+}
+
+/**
+ * The outcome of a check: `down` (not connected, shutting down, a master not answering within
+ * the deadline, `cluster_state` not ok, slots uncovered), `degraded` (only replicas down: still
+ * serving) or `up`.
+ */
+export interface RedisClusterHealthResult {
+  readonly status: 'up' | 'degraded' | 'down';
+  readonly details: RedisClusterHealthDetails;
+}
+
+function down(cluster: string, lifecycle: RedisClusterHealthDetails['lifecycle'], reason: string): RedisClusterHealthResult {
+  return { status: 'down', details: { cluster, lifecycle, slotsCovered: 0, nodes: [], reason, checkedAt: new Date().toISOString() } };
+}
+
+/**
+ * Checks one cluster of the application through the engine's `healthReport`. Never throws.
+ * Reports down from `beforeApplicationShutdown` on, so that a load balancer stops routing to an
+ * instance that is about to close its connections.
+ */
+export async function checkRedisCluster(moduleRef: ModuleRef, options: RedisClusterHealthCheckOptions = {}): Promise<RedisClusterHealthResult> {
+  const name = options.cluster ?? DEFAULT_CLUSTER_NAME;
+  let lifecycle: RedisClusterLifecycle;
+  try {
+    lifecycle = moduleRef.get<RedisClusterLifecycle>(getClusterLifecycleToken(name), { strict: false });
+  } catch {
+    return down(name, 'unknown', `no Redis cluster named "${name}" is registered`);
+  }
+  try {
+    if (lifecycle.isShuttingDown) return down(name, lifecycle.state, 'the application is shutting down');
+    const report = await lifecycle.healthReport(options.timeoutMs ?? 1000);
+    const details: RedisClusterHealthDetails = {
+      cluster: name,
+      lifecycle: lifecycle.state,
+      ...(report.clusterState !== undefined ? { clusterState: report.clusterState } : {}),
+      slotsCovered: report.slotsCovered,
+      nodes: report.nodes,
+      ...(report.reason !== undefined ? { reason: report.reason } : {}),
+      checkedAt: report.checkedAt,
+    };
+    return { status: lifecycle.isShuttingDown ? 'down' : report.status, details };
+  } catch (error) {
+    return down(name, lifecycle.state, error instanceof Error ? error.message : String(error));
+  }
+}
