@@ -20,6 +20,7 @@ import { scanCluster, type ScanIteratorOptions } from './cluster-scan.js';
 import { healthReport, type HealthReport, type HealthReportOptions } from './health-report.js';
 import { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './cluster-info.js';
 import { ClientClosedError } from '../errors/base.error.js';
+import { defineScript, runScript, type RedisScript, type ScriptCall } from './script.js';
 import { ClassicSubscriber } from '../pubsub/classic-subscriber.js';
 import { ShardedSubscriber } from '../pubsub/sharded-subscriber.js';
 import { toNames, type PubSubListener } from '../pubsub/listeners.js';
@@ -42,6 +43,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   private readonly statsData: ClusterStats = { moved: 0, ask: 0, tryAgain: 0, clusterDown: 0, connectionRetries: 0, topologyRefreshes: 0 };
   private connecting: Promise<void> | undefined;
   private readonly classic: ClassicSubscriber;
+  private readonly scripts = new Map<string, RedisScript>();
   private readonly sharded: ShardedSubscriber;
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
 
@@ -75,6 +77,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       channelMoved: (channel, info) => this.emit('sharded-channel-moved', channel, info),
       isClosed: () => this.state === 'closing' || this.state === 'closed',
     };
+    for (const [name, script] of Object.entries(options.scripts ?? {})) this.scripts.set(name, typeof script === 'string' ? defineScript(script) : script);
     this.classic = new ClassicSubscriber(host);
     this.sharded = new ShardedSubscriber(host);
   }
@@ -122,6 +125,16 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     const options = def.buffers ? { returnBuffers: true } : undefined;
     const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
     return def.transform ? raw.then(def.transform) : raw;
+  }
+
+  /**
+   * Runs a Lua script: EVALSHA routed by its keys (one slot), falling back to EVAL once on NOSCRIPT.
+   * Give a {@link RedisScript} from `defineScript()`, or the name of one in the `scripts` option.
+   */
+  runScript<T = RespValue>(script: RedisScript | string, call: ScriptCall = {}, options?: ClusterCommandOptions): Promise<T> {
+    const resolved = typeof script === 'string' ? this.scripts.get(script) : script;
+    if (!resolved) return Promise.reject(new TypeError(`No script named "${String(script)}" in the scripts option`));
+    return runScript(this.executor, resolved, call, options) as Promise<T>;
   }
 
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */

@@ -43,6 +43,8 @@ export interface RedisClusterOptions {
   topologyRefreshInterval?: number;
   /** Per-node pool of dedicated connections; see {@link PoolOptions}. */
   pool?: PoolOptions;
+  /** Named Lua scripts (source text, or `defineScript()` results) for `runScript(name, …)`. */
+  scripts?: Record<string, string | { readonly script: string; readonly sha1: string; readonly readOnly: boolean }>;
 }
 
 /** @internal */
@@ -59,7 +61,7 @@ export interface ResolvedClusterOptions {
   tls: boolean;
 }
 
-const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool']);
+const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts']);
 const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo']);
 const SOCKET_KEYS = new Set(['host', 'port', 'tls', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'reconnectStrategy']);
 const POOL_KEYS = new Set(['maxSize', 'minIdle', 'idleTimeout', 'acquireTimeout']);
@@ -101,7 +103,7 @@ function makeAddressMapper(map: NodeAddressMap | undefined): (host: string, port
 /** Validates cluster options (every problem names its option) and applies defaults. @internal */
 export function resolveClusterOptions(options: RedisClusterOptions): ResolvedClusterOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
-  rejectUnknownKeys(options, CLUSTER_KEYS, '', new Set(['clientSideCache', 'maintNotifications', 'maintPushNotifications', 'maintEndpointType', 'maintRelaxedCommandTimeout', 'maintRelaxedSocketTimeout', 'scripts', 'name', 'lazyConnect', 'bootstrapTimeout', 'shutdownTimeout', 'isGlobal']));
+  rejectUnknownKeys(options, CLUSTER_KEYS, '', new Set(['clientSideCache', 'maintNotifications', 'maintPushNotifications', 'maintEndpointType', 'maintRelaxedCommandTimeout', 'maintRelaxedSocketTimeout', 'name', 'lazyConnect', 'bootstrapTimeout', 'shutdownTimeout', 'isGlobal']));
   if (!Array.isArray(options.rootNodes) || options.rootNodes.length === 0) throw new ConfigError('rootNodes', 'must be a non-empty array of { url } or { socket: { host, port } }');
   const defaults = options.defaults ?? {};
   if (typeof defaults !== 'object' || defaults === null) throw new ConfigError('defaults', 'must be an object');

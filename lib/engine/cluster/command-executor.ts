@@ -81,10 +81,31 @@ export class CommandExecutor {
         if (other !== slot) return Promise.reject(new CrossSlotError(info.name, distinctSlots(info.keys)));
       }
     }
+    if (!info.known && slot === undefined && options?.node === undefined) return this.executeUnknown(argv, info, options);
     return new Promise<RespValue>((resolve, reject) => {
       const attempt = new Attempt(this, this.ctx, argv, info, slot, options, resolve, reject);
       if (this.ctx.topology.current) attempt.run();
       else this.ctx.whenTopology().then(() => attempt.run(), reject);
+    });
+  }
+
+  /**
+   * A command missing from the command table (a module's, or newer than the table): ask a node
+   * for its keys with COMMAND GETKEYS, then route by them; keyless ones go to a random master.
+   */
+  private async executeUnknown(argv: readonly RedisArgument[], info: CommandInfo, options: ClusterCommandOptions | undefined): Promise<RespValue> {
+    let keys: RespValue[] = [];
+    try {
+      keys = (await this.execute(['COMMAND', 'GETKEYS', ...argv], { timeout: options?.timeout })) as RespValue[];
+    } catch {
+      keys = []; // "The command has no key arguments" / "Invalid arguments": route to any master.
+    }
+    const slot = keys.length > 0 ? keySlot(String(keys[0])) : undefined;
+    if (keys.length > 1 && keys.some((key) => keySlot(String(key)) !== slot)) {
+      throw new CrossSlotError(info.name, distinctSlots(keys.map(String)));
+    }
+    return new Promise<RespValue>((resolve, reject) => {
+      new Attempt(this, this.ctx, argv, { ...info, known: true }, slot, options, resolve, reject).run();
     });
   }
 
@@ -188,6 +209,8 @@ class Attempt {
   }
 
   private readonly onError = (error: Error): void => {
+    // A node-bound command (node client, health check) never follows redirects.
+    if (this.options?.node) return this.reject(error);
     const action = classifyRedirect(error);
     const from = this.lastNode?.address ?? '?';
     this.asking = false;

@@ -263,9 +263,12 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     });
     socket.on('error', (error: Error) => {
       if (this.socket !== socket) return;
+      const code = (error as { code?: string }).code;
+      const reset = code === 'ECONNRESET' || code === 'EPIPE';
+      const hint = reset && this.state === 'connecting' && !gotData && !this.options.tls ? ' during the handshake (if this is a TLS port, use rediss:// or socket.tls)' : '';
       const wrapped = isTlsError(error)
         ? new TlsError(this.address, `TLS failure: ${error.message}`, { cause: error })
-        : new ConnectionError(this.address, error.message, { cause: error });
+        : new ConnectionError(this.address, `${error.message}${hint}`, { cause: error });
       this.failSocket(socket, wrapped);
     });
     socket.on('close', () => {

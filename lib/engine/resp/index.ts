@@ -1,0 +1,3 @@
+export { RespDecoder } from './decoder.js';
+export { CommandEncoder, encodeCommand } from './encoder.js';
+export type { RedisArgument, RespValue, RespMap, DecoderSink } from './types.js';
