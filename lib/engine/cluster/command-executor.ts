@@ -147,6 +147,8 @@ class Attempt {
   private readonly timeoutMs: number;
   private readonly blockMs: number | undefined;
   private lastNode: ClusterNode | undefined;
+  /** The last error that caused a retry (reported as the cause if the deadline then expires). */
+  private lastRetryError: Error | undefined;
 
   constructor(
     private readonly executor: CommandExecutor,
@@ -261,6 +263,9 @@ class Attempt {
       return this.retryLater(error, 'CONNECTION');
     }
     if (error instanceof ConnectionError || error instanceof CommandTimeoutError) this.ctx.topology.requestRefresh();
+    if (error instanceof CommandTimeoutError && this.lastRetryError) {
+      return this.reject(new CommandTimeoutError(this.info.name, this.timeoutMs, error.written, { cause: this.lastRetryError }));
+    }
     this.reject(error);
   };
 
@@ -276,6 +281,7 @@ class Attempt {
 
   private retryLater(error: Error, kind: RedirectStep['kind']): void {
     if (!this.redirect(error, { kind, from: this.lastNode?.address ?? '?' })) return;
+    this.lastRetryError = error;
     const remaining = this.deadline - Date.now();
     if (remaining <= 0) return this.reject(error);
     setTimeout(() => this.run(), retryDelay(this.redirects - 1, remaining));

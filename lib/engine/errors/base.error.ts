@@ -38,10 +38,12 @@ export class CommandTimeoutError extends RedisClusterError {
   /** True when the command had been written to a socket, so it may have run on the server. */
   readonly written: boolean;
 
-  constructor(command: string, timeoutMs: number, written: boolean) {
+  constructor(command: string, timeoutMs: number, written: boolean, options?: { cause?: unknown }) {
     super(
       `${command} timed out after ${timeoutMs} ms` +
-        (written ? ' (it was sent and may have run on the server)' : ' (it was never sent)'),
+        (written ? ' (it was sent and may have run on the server)' : ' (it was never sent)') +
+        (options?.cause instanceof Error ? `; last retried error: ${options.cause.message}` : ''),
+      options,
     );
     this.timeoutMs = timeoutMs;
     this.written = written;
