@@ -186,6 +186,9 @@ function toMap(items: RespValue[]): RespMap {
  *   character split across chunks is never mangled). A bulk that spans chunks is copied once into
  *   a buffer of its announced length, so large values cost linear time.
  * - Aggregates are tracked on an explicit stack (no recursion): nesting depth is limited by memory only.
+ * - `sink.wantBuffers(isPush)` is asked once per top-level frame, when its header line is complete
+ *   (before any of its content is decoded). A top-level attribute (`|`) is not a frame: it is read
+ *   in string mode and dropped, and the frame that follows it is asked for as usual.
  * - Buffers handed to the sink are always fresh copies: the decoder never returns a view on, nor
  *   keeps a reference to, a chunk given to `write()`, so callers may reuse chunks.
  * - Integers (`:`) become numbers (precision is lost beyond ±2^53, as with any JS number); doubles
@@ -308,7 +311,7 @@ export class RespDecoder {
     }
     const stop = lf === -1 ? end : lf + 1;
     parts.push(chunk.subarray(pos, stop));
-    const line = parts.length === 2 ? Buffer.concat(parts, parts[0]!.length + stop - pos) : Buffer.concat(parts);
+    const line = Buffer.concat(parts);
     this.lineParts = null;
     // The line is an exact run of the stream: parse it as such. It may leave a bulk or an aggregate
     // open, or be stashed again (incomplete, or malformed with a bare LF and completed at the next LF).
