@@ -1,0 +1,93 @@
+// Pub/sub on the real cluster: classic channels and patterns (PUBLISH reaches every node), sharded
+// channels on their slot owner, buffer mode, RESP2, and listeners that throw.
+import { CrossSlotError } from '../../lib/index.js';
+import { withCluster } from '../support/cluster-client.js';
+import { describeWithServers } from '../support/servers.js';
+
+/** Resolves with the first `count` values pushed into the returned sink. */
+function collector<T>(count: number): { push: (v: T) => void; done: Promise<T[]> } {
+  const values: T[] = [];
+  let resolve!: (v: T[]) => void;
+  const done = new Promise<T[]>((r) => (resolve = r));
+  return {
+    push: (v) => {
+      values.push(v);
+      if (values.length === count) resolve(values);
+    },
+    done,
+  };
+}
+
+/** Channel names unique to this run, so that concurrent runs on the same servers never cross-talk. */
+const run = Math.random().toString(36).slice(2, 8);
+const ch = (name: string) => `${name}:${run}`;
+
+describeWithServers('pub/sub on a real cluster', () => {
+  for (const RESP of [3, 2] as const) {
+    it(`delivers classic channel and pattern messages published through any node (RESP${RESP})`, async () => {
+      await withCluster(
+        async (cluster) => {
+          const got = collector<string>(3);
+          await cluster.subscribe([ch('news'), ch('alerts')], (message, channel) => got.push(`${channel}=${message}`));
+          await cluster.pSubscribe(ch('metrics') + '.*', (message, channel, pattern) => got.push(`${pattern}:${channel}=${message}`));
+          const subscriber = cluster.subscriptions().classicNode!;
+          const other = cluster.getPrimaries().find((m) => m.address !== subscriber)!;
+          await cluster.nodeClient(other).publish(ch('news'), 'n1');
+          await cluster.publish(ch('alerts'), 'a1');
+          await cluster.publish(ch('metrics') + '.cpu', '42');
+          expect((await got.done).sort()).toEqual([`${ch('alerts')}=a1`, `${ch('metrics')}.*:${ch('metrics')}.cpu=42`, `${ch('news')}=n1`]);
+          await cluster.unsubscribe(ch('news'));
+          expect(cluster.subscriptions().channels).toEqual([ch('alerts')]);
+          await cluster.unsubscribe();
+          await cluster.pUnsubscribe();
+          expect(cluster.subscriptions().classicNode).toBeUndefined();
+        },
+        { defaults: { RESP } },
+      );
+    });
+  }
+
+  it('delivers Buffers in buffer mode, byte for byte', async () => {
+    await withCluster(async (cluster) => {
+      const payload = Buffer.from([0, 255, 13, 10, 128]);
+      const got = collector<Buffer>(1);
+      await cluster.subscribe(ch('bin'), (message) => got.push(message), true);
+      await cluster.publish(ch('bin'), payload);
+      const [message] = await got.done;
+      expect(Buffer.isBuffer(message)).toBe(true);
+      expect(message!.equals(payload)).toBe(true);
+    });
+  });
+
+  it('SSUBSCRIBEs on the slot owner, delivers SPUBLISH messages, and refuses channels of different slots', async () => {
+    await withCluster(async (cluster) => {
+      const got = collector<string>(2);
+      await cluster.sSubscribe([ch('orders') + ':{eu}', ch('refunds') + ':{eu}'], (message, channel) => got.push(`${channel}=${message}`));
+      const owner = cluster.getNodeByKey(ch('orders') + ':{eu}')!.address;
+      expect(cluster.subscriptions().shardChannels).toEqual({ [ch('orders') + ':{eu}']: owner, [ch('refunds') + ':{eu}']: owner });
+      expect(await cluster.sPublish(ch('orders') + ':{eu}', 'o1')).toBe(1);
+      await cluster.sPublish(ch('refunds') + ':{eu}', 'r1');
+      expect((await got.done).sort()).toEqual([`${ch('orders')}:{eu}=o1`, `${ch('refunds')}:{eu}=r1`]);
+      await expect(cluster.sSubscribe([ch('a'), ch('b') + '{x}'], () => undefined)).rejects.toBeInstanceOf(CrossSlotError);
+      await cluster.sUnsubscribe(ch('orders') + ':{eu}');
+      expect(await cluster.sPublish(ch('orders') + ':{eu}', 'o2')).toBe(0);
+      expect(Object.keys(cluster.subscriptions().shardChannels)).toEqual([ch('refunds') + ':{eu}']);
+    });
+  });
+
+  it('keeps delivering when a listener throws, and reports the error', async () => {
+    await withCluster(async (cluster) => {
+      const errors: Error[] = [];
+      cluster.on('error', (e) => errors.push(e));
+      const got = collector<string>(2);
+      await cluster.subscribe(ch('flaky'), () => {
+        throw new Error('listener bug');
+      });
+      await cluster.subscribe(ch('flaky'), (message) => got.push(message));
+      await cluster.publish(ch('flaky'), 'm1');
+      await cluster.publish(ch('flaky'), 'm2');
+      expect(await got.done).toEqual(['m1', 'm2']);
+      expect(errors.map((e) => e.message)).toEqual(['listener bug', 'listener bug']);
+    });
+  });
+});
