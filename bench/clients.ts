@@ -1,7 +1,12 @@
 // Adapters giving the three clients one shape, so each scenario runs the same code on each.
 import { Cluster as IORedisCluster } from 'ioredis';
 import { createCluster as createNodeRedisCluster } from 'redis';
-import { createCluster } from '../lib/index.js';
+import type * as Lib from '../lib/index.js';
+
+// This client is measured as users run it: compiled by tsc (bench/run.ts builds dist/ first),
+// not transpiled on the fly. BENCH_LIB can point elsewhere.
+const libPath: string = process.env['BENCH_LIB'] ?? '../dist/index.js';
+const { createCluster } = (await import(libPath)) as typeof Lib;
 
 export interface BenchClient {
   get(key: string): Promise<unknown>;
