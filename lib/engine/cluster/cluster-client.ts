@@ -25,6 +25,9 @@ import { ClassicSubscriber } from '../pubsub/classic-subscriber.js';
 import { ShardedSubscriber } from '../pubsub/sharded-subscriber.js';
 import { toNames, type PubSubListener } from '../pubsub/listeners.js';
 import type { PubSubHost } from '../pubsub/pubsub-host.js';
+import type { ConnectionPlugin, ExecutorCache, PluginHost } from './connection-plugin.js';
+import { createClientSideCache } from '../cache/index.js';
+import { createMaintenance } from '../maintenance/index.js';
 
 /** Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -44,6 +47,9 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   private connecting: Promise<void> | undefined;
   private readonly classic: ClassicSubscriber;
   private readonly scripts = new Map<string, RedisScript>();
+  private readonly plugins: ConnectionPlugin[] = [];
+  /** @internal The client-side cache, when `clientSideCache` is set. */
+  readonly clientSideCache: (ConnectionPlugin & ExecutorCache) | undefined;
   private readonly sharded: ShardedSubscriber;
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
 
@@ -58,7 +64,19 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       },
       error: (error) => this.emit('error', error),
     });
-    const defaultTimeout = this.options.nodeOptions('127.0.0.1', 6379).commandTimeout;
+    const nodeDefaults = this.options.nodeOptions('127.0.0.1', 6379);
+    const defaultTimeout = nodeDefaults.commandTimeout;
+    const pluginHost: PluginHost = {
+      topology: () => this.topology.current,
+      requestRefresh: () => this.topology.requestRefresh(),
+      error: (error) => this.emit('error', error),
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+    };
+    const raw = options as unknown as Record<string, unknown>;
+    this.clientSideCache = createClientSideCache(raw['clientSideCache'], pluginHost, nodeDefaults.RESP);
+    if (this.clientSideCache) this.plugins.push(this.clientSideCache);
+    const maintenance = createMaintenance(raw, pluginHost, nodeDefaults.RESP);
+    if (maintenance) this.plugins.push(maintenance);
     this.executor = new CommandExecutor({
       options: this.options,
       registry: this.registry,
@@ -67,6 +85,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       defaultTimeout,
       isClosed: () => this.state === 'closing' || this.state === 'closed',
       whenTopology: () => this.connect(),
+      cache: this.clientSideCache,
     });
     const host: PubSubHost = {
       topology: () => this.topology.current,
@@ -305,6 +324,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.topology.stop();
     await Promise.all([this.classic.close(), this.sharded.close()]);
     await this.registry.closeAll(true);
+    await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
     this.finish();
   }
 
@@ -315,6 +335,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.topology.stop();
     await Promise.all([this.classic.close(), this.sharded.close()]);
     await this.registry.closeAll(false);
+    await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
     this.finish();
   }
 
@@ -329,6 +350,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   }
 
   private setupConnection(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
+    for (const plugin of this.plugins) plugin.attach(connection, node, dedicated ? 'dedicated' : 'main');
     if (this.options.useReplicas && !dedicated) {
       connection.addHandshakeExtension({ steps: () => (node.role === 'replica' ? [{ args: ['READONLY'] }] : []) });
     }

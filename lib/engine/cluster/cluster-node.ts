@@ -10,8 +10,7 @@ export class ClusterNode {
   readonly address: string;
   /** Current role from the last topology (a replica may be promoted). */
   role: 'master' | 'replica';
-  /** The multiplexed connection (opens on first use). */
-  readonly connection: NodeConnection;
+  private current: NodeConnection;
   private poolInstance: NodePool | undefined;
 
   /** @internal */
@@ -25,7 +24,24 @@ export class ClusterNode {
   ) {
     this.address = `${host}:${port}`;
     this.role = role;
-    this.connection = this.newConnection(false);
+    this.current = this.newConnection(false);
+  }
+
+  /** The multiplexed connection (opens on first use). */
+  get connection(): NodeConnection {
+    return this.current;
+  }
+
+  /**
+   * Smart Client Handoff: new commands go to a fresh connection to `host:port` (the node's new
+   * endpoint, or the same one), while the old connection finishes its in-flight commands and
+   * then closes. Nothing in flight is lost. @internal
+   */
+  handoff(host: string, port: number): NodeConnection {
+    const old = this.current;
+    this.current = this.newConnection(false, { host, port });
+    void old.close();
+    return this.current;
   }
 
   /** The pool of dedicated connections (created on first use). @internal */
@@ -49,8 +65,8 @@ export class ClusterNode {
     await Promise.all([this.connection.destroy(reason), this.poolInstance?.close()]);
   }
 
-  private newConnection(dedicated: boolean): NodeConnection {
-    const connection = new NodeConnection(this.connectionOptions, true);
+  private newConnection(dedicated: boolean, endpoint?: { host: string; port: number }): NodeConnection {
+    const connection = new NodeConnection(endpoint ? { ...this.connectionOptions, ...endpoint } : this.connectionOptions, true);
     this.setup(connection, this, dedicated);
     return connection;
   }

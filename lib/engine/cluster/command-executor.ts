@@ -13,6 +13,7 @@ import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { NodeRegistry } from './node-registry.js';
 import { classifyRedirect, resolveRedirectAddress, retryDelay } from './redirect.js';
 import type { TopologyManager } from './topology-manager.js';
+import type { ExecutorCache } from './connection-plugin.js';
 
 /** Options of one cluster command. */
 export interface ClusterCommandOptions {
@@ -50,6 +51,8 @@ export interface ExecutorContext {
   isClosed(): boolean;
   /** Resolves when a topology is known (lazy connect); rejects when connecting failed. */
   whenTopology(): Promise<void>;
+  /** Client-side cache, when enabled. */
+  readonly cache: ExecutorCache | undefined;
 }
 
 const noop = (): void => undefined;
@@ -179,6 +182,25 @@ class Attempt {
     if (this.info.blocking) return this.runDedicated(node);
     const connection = node.connection;
     if (this.asking) connection.enqueue(['ASKING'], undefined, noop, noop);
+    const cache = this.ctx.cache;
+    if (cache && !this.asking && this.redirects === 0 && !this.options?.node) {
+      const lookup = cache.lookup(this.argv, this.info, node.address, this.options?.returnBuffers ?? false);
+      if (lookup?.hit) return this.resolve(lookup.value);
+      if (lookup) {
+        return connection.enqueue(
+          this.argv,
+          this.connectionOptions(),
+          (value) => {
+            lookup.done(value);
+            this.resolve(value);
+          },
+          (error) => {
+            lookup.failed();
+            this.onError(error);
+          },
+        );
+      }
+    }
     connection.enqueue(this.argv, this.connectionOptions(), this.resolve, this.onError);
   }
 

@@ -1,10 +1,11 @@
 import type net from 'node:net';
-import { ClientClosedError, ClientOfflineError, CommandTimeoutError, ProtocolError, QueueFullError } from '../errors/base.error.js';
+import { ClientClosedError, ClientOfflineError, CommandTimeoutDuringMaintenanceError, CommandTimeoutError, ProtocolError, QueueFullError } from '../errors/base.error.js';
 import {
   AuthError,
   ConnectionClosedError,
   ConnectionError,
   ConnectTimeoutError,
+  HandshakeRefusedError,
   ReconnectStrategyError,
   TlsError,
 } from '../errors/connection.error.js';
@@ -59,7 +60,13 @@ type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closing' | 'closed';
 /** Extra handshake commands an owner adds (READONLY, CLIENT TRACKING, re-subscriptions…). */
 export interface HandshakeExtension {
   /** Commands sent after authentication, in order, on every (re)connect. */
-  steps(): Array<{ args: RedisArgument[]; optional?: boolean; expectPushes?: { kind: string; count: number; channels?: readonly string[] } }>;
+  steps(): Array<{
+    args: RedisArgument[];
+    optional?: boolean;
+    expectPushes?: { kind: string; count: number; channels?: readonly string[] };
+    /** Called with the step's error reply: return an Error to fail the connection with it (fatal on the first connect), or undefined to ignore the failure. */
+    onError?: (error: Error) => Error | undefined;
+  }>;
 }
 
 /**
@@ -89,6 +96,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   private closeFallback: NodeJS.Timeout | undefined;
   private socketClosing = false;
   private extensions: HandshakeExtension[] = [];
+  private relaxedTimeout: number | undefined;
   /** Push frames are decoded as Buffers when true (set by the pub/sub layer for Buffer listeners). */
   pushBuffers = false;
   /** @internal Set by the pub/sub layer: RESP2 arrays that look like pub/sub frames are pushes. */
@@ -106,7 +114,12 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     this.decoder = new RespDecoder(sink);
     this.deadlines = new DeadlineTimer(
       () => [this.pending, this.inflight],
-      (command) => command.fail(new CommandTimeoutError(command.name, command.timeoutMs, command.state === CommandState.Written)),
+      (command) =>
+        command.fail(
+          command.relaxed
+            ? new CommandTimeoutDuringMaintenanceError(command.name, command.timeoutMs, command.state === CommandState.Written)
+            : new CommandTimeoutError(command.name, command.timeoutMs, command.state === CommandState.Written),
+        ),
     );
   }
 
@@ -138,6 +151,35 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   /** Number of commands waiting to be written. */
   get pendingCount(): number {
     return this.pending.length;
+  }
+
+  /**
+   * Extends the deadline of every command (queued, in flight and issued from now on) to at least
+   * `timeoutMs` from when it was issued, for a maintenance window. Timeouts that then expire
+   * reject with CommandTimeoutDuringMaintenanceError.
+   */
+  relaxTimeouts(timeoutMs: number): void {
+    this.relaxedTimeout = timeoutMs;
+    for (const queue of [this.pending, this.inflight]) {
+      for (const command of queue) this.relax(command, timeoutMs);
+    }
+  }
+
+  /** Ends a maintenance window: commands issued from now on get the normal deadline again. */
+  restoreTimeouts(): void {
+    this.relaxedTimeout = undefined;
+  }
+
+  /** True while timeouts are relaxed for a maintenance window. */
+  get inMaintenance(): boolean {
+    return this.relaxedTimeout !== undefined;
+  }
+
+  private relax(command: QueuedCommand, timeoutMs: number): void {
+    if (command.state === CommandState.Settled || command.timeoutMs <= 0 || command.timeoutMs >= timeoutMs) return;
+    command.deadline += timeoutMs - command.timeoutMs;
+    command.timeoutMs = timeoutMs;
+    command.relaxed = true;
   }
 
   /** @internal Adds handshake steps run on every (re)connect, after authentication. */
@@ -185,6 +227,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     const expect = options?.expectPushes;
     const command = new QueuedCommand(args, options?.returnBuffers ?? false, timeoutMs, deadline, resolve, reject, expect?.kind, expect?.count ?? 0);
     if (expect?.channels) command.expectChannels = new Set(expect.channels);
+    if (this.relaxedTimeout !== undefined) this.relax(command, this.relaxedTimeout);
     this.pending.push(command);
     if (deadline !== Infinity) this.deadlines.watch(deadline);
     if (this.state === 'ready') this.scheduleFlush();
@@ -280,9 +323,12 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   }
 
   private runHandshake(socket: net.Socket): void {
-    const steps: Array<HandshakeStep & { expectPushes?: { kind: string; count: number; channels?: readonly string[] } }> = handshakeSteps(this.options);
+    type Step = HandshakeStep & { expectPushes?: { kind: string; count: number; channels?: readonly string[] }; onError?: (error: Error) => Error | undefined };
+    const steps: Step[] = handshakeSteps(this.options);
     for (const extension of this.extensions) {
-      for (const step of extension.steps()) steps.push({ args: step.args, optional: step.optional ?? false, auth: false, expectPushes: step.expectPushes });
+      for (const step of extension.steps()) {
+        steps.push({ args: step.args, optional: step.optional ?? false, auth: false, expectPushes: step.expectPushes, onError: step.onError });
+      }
     }
     let remaining = steps.length;
     const stepDone = () => {
@@ -290,6 +336,12 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     };
     for (const step of steps) {
       const command = new QueuedCommand(step.args, false, 0, Infinity, stepDone, (error) => {
+        if (step.onError) {
+          const mapped = step.onError(error);
+          if (!mapped) return stepDone();
+          if (this.socket === socket) this.failSocket(socket, mapped);
+          return;
+        }
         if (step.optional) return stepDone();
         if (this.socket !== socket) return;
         const prefix = error instanceof ReplyError ? error.prefix : '';
@@ -346,7 +398,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     }
     if (this.state === 'closing' || this.state === 'closed') return this.finish();
     this.emit('error', error);
-    const fatalFirstConnect = !this.everReady && (error instanceof AuthError || error instanceof TlsError);
+    const fatalFirstConnect = !this.everReady && (error instanceof AuthError || error instanceof TlsError || error instanceof HandshakeRefusedError);
     if (fatalFirstConnect) return this.giveUp(error);
     // After a ready socket breaks, the first attempt is immediate (node-redis does the same).
     const immediate = this.state === 'ready';

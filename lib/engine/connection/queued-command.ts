@@ -33,8 +33,8 @@ export class QueuedCommand {
   constructor(
     readonly args: readonly RedisArgument[],
     readonly buffers: boolean,
-    readonly timeoutMs: number,
-    readonly deadline: number,
+    public timeoutMs: number,
+    public deadline: number,
     readonly resolve: (value: RespValue) => void,
     readonly reject: (error: Error) => void,
     readonly expectKind: string | undefined,
@@ -43,6 +43,8 @@ export class QueuedCommand {
 
   /** Confirmation frames collected so far (SUBSCRIBE family). */
   collected: RespValue[][] | undefined;
+  /** The deadline was relaxed for a maintenance window. */
+  relaxed = false;
   /** Only confirmations for these channels count (tells server-initiated pushes apart). */
   expectChannels: ReadonlySet<string> | undefined;
 

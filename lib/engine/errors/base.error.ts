@@ -32,7 +32,7 @@ export class ProtocolError extends RedisClusterError {
 
 /** The command did not settle within its deadline (measured from the moment it was issued). */
 export class CommandTimeoutError extends RedisClusterError {
-  readonly code = 'ERR_REDIS_COMMAND_TIMEOUT';
+  readonly code: string = 'ERR_REDIS_COMMAND_TIMEOUT';
   /** The deadline that elapsed, in milliseconds. */
   readonly timeoutMs: number;
   /** True when the command had been written to a socket, so it may have run on the server. */
@@ -92,4 +92,9 @@ export class WatchError extends RedisClusterError {
   constructor() {
     super('EXEC aborted: a watched key was modified');
   }
+}
+
+/** A command timed out while its node was in a maintenance window (its deadline had been relaxed). */
+export class CommandTimeoutDuringMaintenanceError extends CommandTimeoutError {
+  override readonly code = 'ERR_REDIS_COMMAND_TIMEOUT_DURING_MAINTENANCE';
 }

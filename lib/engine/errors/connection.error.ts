@@ -47,3 +47,17 @@ export class ReconnectStrategyError extends ConnectionError {
 export class NodeRemovedError extends ConnectionError {
   override readonly code = 'ERR_REDIS_NODE_REMOVED';
 }
+
+/**
+ * A handshake step that the configuration requires was refused (for example
+ * `maintNotifications: 'enabled'` against a server without CLIENT MAINT_NOTIFICATIONS).
+ * Fatal on the first connect: connect() rejects instead of retrying.
+ */
+export class HandshakeRefusedError extends ConnectionError {
+  override readonly code = 'ERR_REDIS_HANDSHAKE_REFUSED';
+}
+
+/** The socket timed out (no data within the relaxed socket timeout) during a maintenance window. */
+export class SocketTimeoutDuringMaintenanceError extends ConnectionError {
+  override readonly code = 'ERR_REDIS_SOCKET_TIMEOUT_DURING_MAINTENANCE';
+}

@@ -1,5 +1,5 @@
-export { RedisClusterError, ConfigError, ProtocolError, CommandTimeoutError, ClientClosedError, ClientOfflineError, QueueFullError, CrossSlotError, WatchError } from './base.error.js';
-export { ConnectionError, ConnectionClosedError, ConnectTimeoutError, AuthError, TlsError, ReconnectStrategyError, NodeRemovedError } from './connection.error.js';
+export { RedisClusterError, ConfigError, ProtocolError, CommandTimeoutError, ClientClosedError, ClientOfflineError, QueueFullError, CrossSlotError, WatchError, CommandTimeoutDuringMaintenanceError } from './base.error.js';
+export { ConnectionError, ConnectionClosedError, ConnectTimeoutError, AuthError, TlsError, ReconnectStrategyError, NodeRemovedError, HandshakeRefusedError, SocketTimeoutDuringMaintenanceError } from './connection.error.js';
 export { ReplyError, MovedError, AskError, TryAgainError, ClusterDownError, ServerCrossSlotError, ExecAbortError, NodeUnavailableReplyError, replyErrorFromMessage } from './reply.error.js';
 export { TopologyError, RedirectionLimitError, PartialFailureError } from './cluster.error.js';
 export type { SeedFailure, RedirectStep } from './cluster.error.js';
