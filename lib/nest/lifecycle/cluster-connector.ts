@@ -6,6 +6,9 @@ import { bootstrapRetryMessage, bootstrapTimeoutMessage } from '../redis-cluster
 /** Seed failures that retrying cannot fix (wrong password, TLS mismatch, not a cluster). */
 const PERMANENT_REASONS: ReadonlySet<SeedFailure['reason']> = new Set(['auth', 'tls', 'not-cluster', 'protocol']);
 
+/** The last attempt gets at least this long before the deadline. */
+const MIN_ATTEMPT_MS = 100;
+
 /** @internal */
 export interface ConnectPlan {
   /** Cluster name, for messages. */
@@ -82,8 +85,9 @@ export async function connectWithinDeadline(cluster: RedisCluster, plan: Connect
     if (outcome.ok) return;
     last = outcome.error;
     if (isPermanentFailure(last)) throw last;
-    const delay = Math.min(100 * 2 ** (attempt - 1), 2000);
-    if (Date.now() + delay >= deadline) throw giveUp(plan, last);
+    const remaining = deadline - Date.now();
+    if (remaining < MIN_ATTEMPT_MS) throw giveUp(plan, last);
+    const delay = Math.min(100 * 2 ** (attempt - 1), 2000, remaining - MIN_ATTEMPT_MS);
     const reason = last instanceof Error ? last.message : String(last);
     plan.onRetry?.(bootstrapRetryMessage(plan.name, attempt, delay, reason));
     await sleep(delay);

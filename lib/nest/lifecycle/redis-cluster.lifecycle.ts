@@ -28,6 +28,12 @@ function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The client's connect() still running, if any (read from the engine's private state). */
+function pendingConnect(cluster: RedisCluster): Promise<void> | undefined {
+  if (cluster.isOpen) return undefined;
+  return (cluster as unknown as { connecting?: Promise<void> }).connecting;
+}
+
 /**
  * Owns one cluster client inside a Nest application: creates it (no socket), connects it within
  * `bootstrapTimeout`, logs and publishes its events, turns readiness down in
@@ -130,9 +136,15 @@ export class RedisClusterLifecycle implements BeforeApplicationShutdown, OnAppli
 
   private async drain(): Promise<void> {
     const timeoutMs = this.options.shutdownTimeout;
+    const started = Date.now();
+    // With lazyConnect a first command may have started connect(); closing the client before it
+    // settles would leave the masters' sockets open (engine: connect() does not check for close).
+    const connecting = pendingConnect(this.cluster);
+    if (connecting) await settleWithin(connecting, Math.max(timeoutMs, 1));
     // The nodes are captured before close(): once it runs, cluster.destroy() no longer reaches them.
     const nodes: ClusterNode[] = this.cluster.registry.all();
-    if (timeoutMs > 0 && (await settleWithin(this.cluster.close(), timeoutMs))) return;
+    const remaining = timeoutMs - (Date.now() - started);
+    if (remaining > 0 && (await settleWithin(this.cluster.close(), remaining))) return;
     if (timeoutMs > 0) this.eventLogger.warn(shutdownTimeoutMessage(this.name, timeoutMs));
     await Promise.all(nodes.map((node) => node.destroy()));
     await this.cluster.destroy();

@@ -1,0 +1,95 @@
+import { ConfigError } from 'nest-redis-cluster';
+import { decodeEntry, encodeEntry } from '../../lib/nest/cache/cache-entry.codec.js';
+import { SingleFlight } from '../../lib/nest/cache/single-flight.js';
+import { Cacheable } from '../../lib/nest/decorators/cacheable.decorator.js';
+import { CacheEvict } from '../../lib/nest/decorators/cache-evict.decorator.js';
+import { CachePut } from '../../lib/nest/decorators/cache-put.decorator.js';
+import { getCacheOperations, ORIGINAL_METHOD } from '../../lib/nest/decorators/cache-operation.util.js';
+import { jsonSerializer } from '../../lib/nest/redis-cluster-options.resolver.js';
+
+describe('cache entry envelope', () => {
+  it.each([[0], [''], [false], [null], [undefined], [{ a: [1, 'x'] }], ['text']])('round-trips %p as a hit', (value) => {
+    expect(decodeEntry(encodeEntry(value, jsonSerializer), jsonSerializer)).toEqual({ hit: true, value });
+  });
+
+  it('treats a missing key as the only miss and rejects foreign entries', () => {
+    expect(decodeEntry(null, jsonSerializer)).toEqual({ hit: false });
+    expect(() => decodeEntry('{"raw":1}', jsonSerializer)).toThrow(/unknown envelope/);
+  });
+});
+
+describe('SingleFlight', () => {
+  it('shares one call between concurrent callers of a key and starts over afterwards', async () => {
+    const flight = new SingleFlight();
+    let calls = 0;
+    let shared = 0;
+    const fn = async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 10));
+      return calls;
+    };
+    const results = await Promise.all([1, 2, 3].map(() => flight.run('k', fn, () => shared++)));
+    expect(results).toEqual([1, 1, 1]);
+    expect(shared).toBe(2);
+    expect(await flight.run('k', fn)).toBe(2);
+    expect(flight.size).toBe(0);
+  });
+
+  it('shares a failure too', async () => {
+    const flight = new SingleFlight();
+    const fn = () => Promise.reject(new Error('boom'));
+    await expect(Promise.all([flight.run('k', fn), flight.run('k', fn)])).rejects.toThrow('boom');
+  });
+});
+
+describe('cache decorators (metadata only, checked at definition)', () => {
+  it('keep the method callable and its metadata, and stack evictions', () => {
+    const marker = (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
+      Reflect.defineMetadata('custom:marker', 'kept', descriptor.value as object);
+    };
+    class Service {
+      @Cacheable({ key: 'a:{0}' })
+      @CacheEvict({ key: 'b:{0}' })
+      @CacheEvict({ namespace: 'other', allEntries: true })
+      @marker
+      async find(id: string) {
+        return `found ${id}`;
+      }
+    }
+    const method = Service.prototype.find as unknown as Record<symbol, unknown>;
+    expect(getCacheOperations(method).map((op) => op.kind)).toEqual(['evict', 'evict', 'cacheable']);
+    expect(Reflect.getMetadata('custom:marker', method)).toBe('kept');
+    expect(typeof method[ORIGINAL_METHOD]).toBe('function');
+    return expect(new Service().find('x')).resolves.toBe('found x');
+  });
+
+  it('reject bad options with a ConfigError naming the option', () => {
+    expect(() => Cacheable({ ttl: 0 })).toThrow(expect.objectContaining({ option: '@Cacheable.ttl' }));
+    expect(() => Cacheable({ key: 'p:{' })).toThrow(ConfigError);
+    expect(() => CachePut({ namespace: 'has space' })).toThrow(expect.objectContaining({ option: '@CachePut.namespace' }));
+    expect(() => CacheEvict({})).toThrow(expect.objectContaining({ option: '@CacheEvict.key' }));
+  });
+
+  it('reject @Cacheable with @CachePut, and mixed clusters, on one method', () => {
+    expect(() => {
+      class Bad {
+        @Cacheable()
+        @CachePut()
+        async m() {
+          return 1;
+        }
+      }
+      return Bad;
+    }).toThrow(/one of @Cacheable and @CachePut/);
+    expect(() => {
+      class Bad {
+        @Cacheable({ cluster: 'a' })
+        @CacheEvict({ cluster: 'b', allEntries: true })
+        async m() {
+          return 1;
+        }
+      }
+      return Bad;
+    }).toThrow(/same cluster/);
+  });
+});
