@@ -26,7 +26,8 @@ const scenarios = (process.env['BENCH_SCENARIOS'] ?? 'getset:1,getset:64,getset:
 
 function runWorker(client: string, scenario: string): Promise<Row> {
   const args = ['--import', 'tsx'];
-  if (profile && client === 'nest-redis-cluster') args.push('--cpu-prof', '--cpu-prof-dir', results, '--cpu-prof-name', `${scenario.replace(':', '-')}.cpuprofile`);
+  // One directory per scenario: the loader thread writes a profile too; the biggest file is the client's.
+  if (profile && client === 'nest-redis-cluster') args.push('--cpu-prof', '--cpu-prof-dir', join(results, `profile-${scenario.replace(':', '-')}`));
   args.push(join(root, 'bench', 'worker.ts'), client, scenario, String(PORTS[0]), String(duration), String(warmup));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -9,6 +9,7 @@ import { ConnectionError } from '../errors/connection.error.js';
 import { ClusterDownError } from '../errors/reply.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import type { ClusterNode } from './cluster-node.js';
+import type { ClusterNodeInfo } from './topology.js';
 import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { NodeRegistry } from './node-registry.js';
 import { classifyRedirect, resolveRedirectAddress, retryDelay } from './redirect.js';
@@ -120,18 +121,23 @@ export class CommandExecutor {
       const masters = topology.shards;
       if (masters.length === 0) return undefined;
       const shard = masters[Math.floor(Math.random() * masters.length)]!;
-      return this.ctx.registry.getOrCreate(shard.master.host, shard.master.port, 'master', shard.master.hostname);
+      return this.nodeFor(shard.master);
     }
     const shard = topology.shardOf(slot);
     if (!shard) return undefined;
     if (readOnly && !forceMaster && this.ctx.options.useReplicas && shard.replicas.length > 0) {
       for (let i = 0; i < shard.replicas.length; i++) {
         const replica = shard.replicas[(this.replicaCursor++ & 0x7fffffff) % shard.replicas.length]!;
-        const node = this.ctx.registry.getOrCreate(replica.host, replica.port, 'replica', replica.hostname);
+        const node = this.nodeFor(replica);
         if (!node.connection.isReconnecting) return node;
       }
     }
-    return this.ctx.registry.getOrCreate(shard.master.host, shard.master.port, 'master', shard.master.hostname);
+    return this.nodeFor(shard.master);
+  }
+
+  /** The runtime node of a topology entry (a map lookup by its prebuilt address on the hot path). */
+  private nodeFor(info: ClusterNodeInfo): ClusterNode {
+    return this.ctx.registry.get(info.address) ?? this.ctx.registry.getOrCreate(info.host, info.port, info.role, info.hostname);
   }
 }
 

@@ -19,7 +19,42 @@ export function numberText(n: number): string {
  * Strings are hashed as UTF-8; Buffers byte for byte; numbers as the decimal text they are sent as.
  */
 export function keySlot(key: RedisArgument): number {
+  if (typeof key === 'string') return asciiSlot(key) ?? calculateSlot(key);
   return calculateSlot(typeof key === 'number' ? numberText(key) : key);
+}
+
+/** CRC16-CCITT (XMODEM) table, as Redis uses it. */
+const CRC16 = new Uint16Array(256);
+for (let n = 0; n < 256; n++) {
+  let crc = n << 8;
+  for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  CRC16[n] = crc;
+}
+
+/**
+ * Fast path for the common case of an all-ASCII string key: hashes its char codes directly
+ * (no UTF-8 array per call); undefined for non-ASCII keys, which take the library's path.
+ */
+function asciiSlot(key: string): number | undefined {
+  const length = key.length;
+  let open = -1;
+  for (let i = 0; i < length; i++) {
+    const code = key.charCodeAt(i);
+    if (code > 0x7f) return undefined;
+    if (open < 0 && code === 0x7b) open = i;
+  }
+  let start = 0;
+  let end = length;
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) {
+      start = open + 1;
+      end = close;
+    }
+  }
+  let crc = 0;
+  for (let i = start; i < end; i++) crc = (CRC16[((crc >> 8) ^ key.charCodeAt(i)) & 0xff]! ^ (crc << 8)) & 0xffff;
+  return crc & 0x3fff;
 }
 
 /** The distinct slots of `keys`, in order of first appearance (empty for no keys). */
