@@ -96,3 +96,15 @@ export type {
   CacheLookup,
   CacheStats,
 } from './nest/interfaces/cache-options.interface.js';
+
+// ---- client-side cache ----
+export {
+  BasicClientSideCache,
+  ClientSideCacheStats,
+  TrackingRefusedError,
+  type ClientSideCacheEvents,
+  type CacheInvalidationReason,
+  type ClientSideCacheOptions,
+  type ClientSideCacheOption,
+  type CacheEvictPolicy,
+} from './engine/cache/index.js';

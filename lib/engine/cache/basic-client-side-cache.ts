@@ -1,0 +1,283 @@
+import { performance } from 'node:perf_hooks';
+import { keySlot } from '../commands/key-slot.js';
+import { ConfigError } from '../errors/base.error.js';
+import type { CacheLookup } from '../cluster/connection-plugin.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { cacheKeyOf, copyReply, isImmutableReply, redisKeyText } from './cache-key.js';
+import { resolveClientSideCacheOptions, type ClientSideCacheOptions, type ResolvedClientSideCacheOptions } from './cache-options.js';
+import { ClientSideCacheStats, emptyCounters, type CacheCounters } from './cache-stats.js';
+import { CacheStore, type RemovalReason } from './cache-store.js';
+
+/** Why entries were invalidated. */
+export type CacheInvalidationReason =
+  /** An `invalidate` push naming keys (a write, expiry or eviction on the server). */
+  | 'server'
+  /** A null `invalidate` push (FLUSHALL/FLUSHDB, tracking table overflow): the node's entries. */
+  | 'flush'
+  /** The node's main connection was lost or closed: the node's entries (tracking is gone). */
+  | 'disconnect'
+  /** The node no longer serves the slots of some entries, or refused CLIENT TRACKING. */
+  | 'topology'
+  /** `invalidate()` or `clear()` was called. */
+  | 'manual';
+
+/** Events of a {@link BasicClientSideCache}. */
+export type ClientSideCacheEvents = {
+  /**
+   * Keys (as UTF-8 text) were invalidated, or `null`: every entry of `node` (or the whole cache
+   * when `node` is undefined) was dropped.
+   */
+  invalidate: [keys: readonly string[] | null, info: { reason: CacheInvalidationReason; node: string | undefined }];
+};
+
+/** A cached reply. @internal */
+interface Entry {
+  readonly key: string;
+  readonly expiresAt: number;
+  /** A private copy of the reply. */
+  readonly value: RespValue;
+  /** Reused hit result when the value is immutable (no copy needed). */
+  readonly hit: CacheLookup | undefined;
+  /** Redis keys (text) the reply depends on. */
+  readonly keys: readonly string[];
+  /** Address of the node whose main connection served (and tracks) it. */
+  readonly node: string;
+  readonly slot: number;
+}
+
+/**
+ * A reply being fetched. Stored on `done()` only if nothing invalidated its keys, its node or the
+ * whole cache meanwhile. Concurrent misses of one call each fetch (no single flight: the executor
+ * API is synchronous); the last reply to arrive is kept. @internal
+ */
+export class PendingLoad {
+  readonly hit = false as const;
+  invalid = false;
+  private settled = false;
+
+  constructor(
+    private readonly cache: BasicClientSideCache,
+    readonly key: string,
+    readonly keys: readonly string[],
+    readonly firstKey: RedisArgument,
+    readonly node: string,
+    readonly nodeEpoch: number,
+    readonly clearEpoch: number,
+    readonly startedAt: number,
+  ) {}
+
+  done(value: RespValue): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cache.settle(this, value, true);
+  }
+
+  failed(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cache.settle(this, undefined, false);
+  }
+}
+
+/**
+ * The client-side cache: replies of cacheable read-only calls, keyed by the full argv (and the
+ * reply mode), each tagged with the node that served it and the Redis keys it depends on.
+ * Give it to `createCluster({ clientSideCache: cache })` to keep a handle on it (or give plain
+ * options and let the cluster create one). One cache serves one cluster client at a time.
+ *
+ * Hits return a fresh copy of aggregate and Buffer replies (strings and numbers are immutable), so
+ * callers may mutate what they get without corrupting the cache.
+ */
+export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
+  /** The options in effect, defaults applied. */
+  readonly options: Readonly<Required<ClientSideCacheOptions>>;
+  private readonly store: CacheStore<Entry>;
+  private readonly byKey = new Map<string, Set<Entry>>();
+  private readonly byNode = new Map<string, Set<Entry>>();
+  private readonly pendingByKey = new Map<string, Set<PendingLoad>>();
+  private readonly nodeEpochs = new Map<string, number>();
+  private clearEpoch = 0;
+  private counters: CacheCounters = emptyCounters();
+  private readonly ttl: number;
+  private readonly record: boolean;
+  private owner: object | undefined;
+
+  /** @throws ConfigError naming the invalid option (`clientSideCache.maxEntries`…). */
+  constructor(options: ClientSideCacheOptions = {}) {
+    super();
+    const resolved: ResolvedClientSideCacheOptions = resolveClientSideCacheOptions(options);
+    this.options = Object.freeze({ ...resolved });
+    this.ttl = resolved.ttl;
+    this.record = resolved.recordStats;
+    this.store = new CacheStore<Entry>(resolved.evictPolicy, resolved.maxEntries, (_key, entry, reason) => this.removed(entry, reason));
+  }
+
+  /** Number of cached replies (expired ones not yet swept included). */
+  get size(): number {
+    return this.store.size;
+  }
+
+  /** A snapshot of the statistics (all zero when `recordStats` is false). */
+  stats(): ClientSideCacheStats {
+    return new ClientSideCacheStats(this.counters, this.store.size);
+  }
+
+  /**
+   * Drops every entry that depends on `key` (and discards replies to them still in flight), or
+   * everything when `key` is null (statistics kept).
+   */
+  invalidate(key: RedisArgument | null): void {
+    if (key === null) return this.clear(false);
+    this.invalidateKeys([key], 'manual', undefined);
+  }
+
+  /** Drops every entry and discards replies in flight; resets the statistics unless `resetStats` is false. */
+  clear(resetStats = true): void {
+    this.clearEpoch++;
+    const dropped = this.store.size;
+    this.store.clear();
+    this.byKey.clear();
+    this.byNode.clear();
+    for (const pendings of this.pendingByKey.values()) for (const pending of pendings) pending.invalid = true;
+    if (resetStats) this.counters = emptyCounters();
+    else if (this.record) this.counters.invalidationCount += dropped;
+    this.emit('invalidate', null, { reason: 'manual', node: undefined });
+  }
+
+  // ---- used by the tracking plugin and the executor ---------------------------------------
+
+  /** Claims the cache for one cluster client; throws ConfigError if another one holds it. @internal */
+  bind(owner: object): void {
+    if (this.owner !== undefined && this.owner !== owner) {
+      throw new ConfigError('clientSideCache', 'this BasicClientSideCache is already used by another cluster client (create one per client, or close the other client first)');
+    }
+    this.owner = owner;
+  }
+
+  /** Releases the cache when its client closes. @internal */
+  unbind(owner: object): void {
+    if (this.owner === owner) this.owner = undefined;
+  }
+
+  /**
+   * A hit (a copy of the cached reply) or a pending load to settle with the reply. The caller has
+   * checked that the call is cacheable and that `node` tracks its reads. @internal
+   */
+  lookup(argv: readonly RedisArgument[], keys: readonly RedisArgument[], node: string, buffers: boolean): CacheLookup {
+    const key = cacheKeyOf(argv, buffers);
+    const entry = this.store.get(key, this.ttl > 0 ? Date.now() : 0);
+    if (entry !== undefined) {
+      if (this.record) this.counters.hitCount++;
+      return entry.hit ?? { hit: true, value: copyReply(entry.value) };
+    }
+    if (this.record) this.counters.missCount++;
+    const texts = keys.map(redisKeyText);
+    const pending = new PendingLoad(this, key, texts, keys[0]!, node, this.nodeEpochs.get(node) ?? 0, this.clearEpoch, performance.now());
+    for (const text of texts) {
+      let set = this.pendingByKey.get(text);
+      if (set === undefined) this.pendingByKey.set(text, (set = new Set()));
+      set.add(pending);
+    }
+    return pending;
+  }
+
+  /** Settles a pending load: stores the reply unless it was invalidated meanwhile. @internal */
+  settle(pending: PendingLoad, value: RespValue | undefined, ok: boolean): void {
+    for (const text of pending.keys) {
+      const set = this.pendingByKey.get(text);
+      if (set !== undefined && set.delete(pending) && set.size === 0) this.pendingByKey.delete(text);
+    }
+    if (this.record) {
+      if (ok) this.counters.loadSuccessCount++;
+      else this.counters.loadFailureCount++;
+      this.counters.totalLoadTime += performance.now() - pending.startedAt;
+    }
+    if (!ok || value === undefined || pending.invalid || pending.clearEpoch !== this.clearEpoch) return;
+    if ((this.nodeEpochs.get(pending.node) ?? 0) !== pending.nodeEpoch) return;
+    const stored = copyReply(value);
+    const entry: Entry = {
+      key: pending.key,
+      expiresAt: this.ttl > 0 ? Date.now() + this.ttl : Infinity,
+      value: stored,
+      hit: isImmutableReply(stored) ? Object.freeze({ hit: true as const, value: stored }) : undefined,
+      keys: pending.keys,
+      node: pending.node,
+      slot: keySlot(pending.firstKey),
+    };
+    this.store.set(entry.key, entry, this.ttl > 0 ? Date.now() : 0);
+    for (const text of entry.keys) addTo(this.byKey, text, entry);
+    addTo(this.byNode, entry.node, entry);
+  }
+
+  /** Drops the entries depending on `keys` and discards their loads in flight. @internal */
+  invalidateKeys(keys: readonly (RedisArgument | RespValue)[], reason: CacheInvalidationReason, node: string | undefined): void {
+    const texts: string[] = [];
+    for (const key of keys) {
+      const text = redisKeyText(key);
+      texts.push(text);
+      const pendings = this.pendingByKey.get(text);
+      if (pendings !== undefined) for (const pending of pendings) pending.invalid = true;
+      const entries = this.byKey.get(text);
+      if (entries === undefined) continue;
+      for (const entry of [...entries]) this.store.delete(entry.key, 'invalidated', entry);
+    }
+    this.emit('invalidate', texts, { reason, node });
+  }
+
+  /**
+   * Drops every entry served by `node` and discards its loads in flight (its tracking state is
+   * gone or was flushed). @internal
+   */
+  dropNode(node: string, reason: CacheInvalidationReason): void {
+    this.nodeEpochs.set(node, (this.nodeEpochs.get(node) ?? 0) + 1);
+    const entries = this.byNode.get(node);
+    this.byNode.delete(node);
+    if (entries !== undefined) for (const entry of entries) this.store.delete(entry.key, 'invalidated', entry);
+    this.emit('invalidate', null, { reason, node });
+  }
+
+  /**
+   * Drops the entries of `node` whose slot it no longer serves, and discards its loads in flight
+   * (they may have been read just before the slot moved). Returns how many entries were dropped. @internal
+   */
+  dropUnservedSlots(node: string, serves: (slot: number) => boolean): number {
+    this.nodeEpochs.set(node, (this.nodeEpochs.get(node) ?? 0) + 1);
+    const entries = this.byNode.get(node);
+    if (entries === undefined) return 0;
+    let dropped = 0;
+    for (const entry of [...entries]) {
+      if (!serves(entry.slot) && this.store.delete(entry.key, 'invalidated', entry)) dropped++;
+    }
+    return dropped;
+  }
+
+  /** Addresses of nodes with cached entries. @internal */
+  nodesWithEntries(): string[] {
+    return [...this.byNode.keys()];
+  }
+
+  /** Number of entries served by `node`. @internal */
+  nodeSize(node: string): number {
+    return this.byNode.get(node)?.size ?? 0;
+  }
+
+  private removed(entry: Entry, reason: RemovalReason): void {
+    for (const text of entry.keys) removeFrom(this.byKey, text, entry);
+    removeFrom(this.byNode, entry.node, entry);
+    if (!this.record) return;
+    if (reason === 'expired' || reason === 'evicted') this.counters.evictionCount++;
+    else if (reason === 'invalidated') this.counters.invalidationCount++;
+  }
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (set === undefined) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set !== undefined && set.delete(value) && set.size === 0) map.delete(key);
+}
