@@ -79,6 +79,20 @@ class ProductService {
     return id === 'none' ? undefined : id;
   }
 
+  /** Declared without the Observable type: cached as a Promise of the last value (and warned about). */
+  @Cacheable({ key: 'untyped:{0}', namespace: NS })
+  untyped(id: string): unknown {
+    this.count(`untyped:${id}`);
+    return of(id, `${id}!`);
+  }
+
+  /** Targets a cluster no module registers: runs uncached (and is warned about at bootstrap). */
+  @Cacheable({ key: 'ghost', cluster: 'ghost' })
+  async ghost(): Promise<number> {
+    this.count('ghost');
+    return 1;
+  }
+
   @Cacheable({ key: 'failing:{0}', namespace: NS })
   async failing(id: string): Promise<string> {
     this.count(`failing:${id}`);
@@ -258,6 +272,18 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
     expect(await lastValueFrom(first.pipe(toArray()))).toEqual(['s1-a', 's1-b']);
     expect(await lastValueFrom(products.stream('s1').pipe(toArray()))).toEqual(['s1-a', 's1-b']);
     expect(products.calls['stream:s1']).toBe(1);
+  });
+
+  it('caches a method returning an Observable without return type metadata as a Promise of its last value', async () => {
+    expect(await (products.untyped('u') as Promise<string>)).toBe('u!');
+    expect(await (products.untyped('u') as Promise<string>)).toBe('u!');
+    expect(products.calls['untyped:u']).toBe(1);
+  });
+
+  it('runs methods targeting an unregistered cluster uncached', async () => {
+    await products.ghost();
+    await products.ghost();
+    expect(products.calls['ghost']).toBe(2);
   });
 
   it('honours condition (bypass) and unless (do not store)', async () => {

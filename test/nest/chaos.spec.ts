@@ -3,7 +3,7 @@
  * failover, and forced shutdown while a node is busy. The cluster is reset afterwards.
  */
 import 'reflect-metadata';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Controller, Get, type INestApplication, type LoggerService } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -38,12 +38,33 @@ class HealthController {
   }
 }
 
-async function bootChaosApp(extra: { shutdownTimeout?: number } = {}): Promise<INestApplication> {
+/** Keeps what the app logs, by level. */
+class CapturingLogger implements LoggerService {
+  readonly lines: Array<{ level: string; message: string }> = [];
+  log(message: unknown): void {
+    this.lines.push({ level: 'log', message: String(message) });
+  }
+  warn(message: unknown): void {
+    this.lines.push({ level: 'warn', message: String(message) });
+  }
+  error(message: unknown): void {
+    this.lines.push({ level: 'error', message: String(message) });
+  }
+  debug(message: unknown): void {
+    this.lines.push({ level: 'debug', message: String(message) });
+  }
+}
+
+async function bootChaosApp(extra: { shutdownTimeout?: number } = {}, logger: LoggerService | false = false): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [TerminusModule, RedisClusterHealthModule, RedisClusterModule.forRoot({ name: 'chaos', rootNodes: chaosRootNodes(), logging: false, topologyRefreshInterval: 1000, ...extra })],
+    imports: [
+      TerminusModule,
+      RedisClusterHealthModule,
+      RedisClusterModule.forRoot({ name: 'chaos', rootNodes: chaosRootNodes(), logging: logger !== false, topologyRefreshInterval: 1000, ...extra }),
+    ],
     controllers: [HealthController],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger });
   await app.init();
   return app;
 }
@@ -102,7 +123,8 @@ describeWithServers('health and shutdown on the chaos cluster', () => {
   it('reports up, then down when a master dies, then serves again after the failover', async () => {
     const timers = timerCount();
     await warmReplicas();
-    const app = await bootChaosApp();
+    const logger = new CapturingLogger();
+    const app = await bootChaosApp({}, logger);
     const events: RedisClusterEvent[] = [];
     const subscription: Subscription = app.get<RedisClusterEvents>(getClusterEventsToken('chaos')).events$.subscribe((e) => events.push(e));
     try {
@@ -134,6 +156,14 @@ describeWithServers('health and shutdown on the chaos cluster', () => {
       await cluster.sendCommand(['SET', key!, 'after']);
       expect(events.some((e) => e.type === 'node-error' && e.address === `127.0.0.1:${victim}`)).toBe(true);
       expect(events.some((e) => e.type === 'topology-change' && e.diff.roleChanged.includes(`127.0.0.1:${promoted}`))).toBe(true);
+      // The dead master failed many times (reconnect attempts, health PINGs), but the log got the
+      // first error of that node plus at most a summary line per 10 s, not one line per failure.
+      const victimErrors = events.filter((e) => e.type === 'node-error' && e.address === `127.0.0.1:${victim}`).length;
+      const victimLines = logger.lines.filter((l) => l.level === 'warn' && l.message.includes(`node 127.0.0.1:${victim} error`));
+      expect(victimLines.length).toBeGreaterThanOrEqual(1);
+      expect(victimLines.length).toBeLessThanOrEqual(2);
+      expect(victimErrors).toBeGreaterThan(victimLines.length);
+      expect(logger.lines.some((l) => l.message.includes('topology changed'))).toBe(true);
 
       await restartNode(victim);
       expect(await isNodeAlive(victim)).toBe(true);
