@@ -45,7 +45,7 @@ describeWithServers('chaos: live reshard under load (S2)', () => {
     // Filler keys make each migration take a while (one MIGRATE per key) while the workers keep going.
     for (const tag of hot) {
       const filler: string[] = [];
-      for (let i = 0; i < 200; i++) filler.push(`fill:${i}{${tag}}`, `fill-${i}`);
+      for (let i = 0; i < 200; i++) filler.push(`fill:${i}{${tag}}`, `fill:${i}{${tag}}#0`);
       await c.mSet(filler);
     }
 
