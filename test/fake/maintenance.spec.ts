@@ -377,4 +377,3 @@ describe('maintenance notifications against scripted nodes', () => {
     expect((error as Error).message).toMatch(/maintNotifications/);
   });
 });
-});
