@@ -108,3 +108,19 @@ export {
   type ClientSideCacheOption,
   type CacheEvictPolicy,
 } from './engine/cache/index.js';
+
+// ---- maintenance ----
+export type {
+  MaintenanceOptions,
+  MaintNotificationsMode,
+  MaintEndpointType,
+  MovingEndpointType,
+  MaintenanceEvent,
+  MaintenanceNotification,
+  MaintenanceNotificationType,
+  MaintenanceEndpoint,
+  SlotMigration,
+  SlotRange as MaintenanceSlotRange,
+} from './engine/maintenance/types.js';
+export { parseMaintenancePush, MalformedMaintenancePushError } from './engine/maintenance/push-parser.js';
+export { CommandTimeoutDuringMaintenanceError, SocketTimeoutDuringMaintenanceError, HandshakeRefusedError } from './engine/errors/index.js';
