@@ -392,3 +392,40 @@ describeWithServers('cache fail-open when the client is closed under the app', (
     await closeAndExpectNoLeaks(app, timers);
   });
 });
+
+describeWithServers('cache warnings and fail-open logs', () => {
+  it('warns about request-scoped providers and unregistered clusters at bootstrap, and logs failed cache operations', async () => {
+    const warnings: string[] = [];
+    const logger = { log: () => undefined, error: () => undefined, debug: () => undefined, warn: (message: unknown) => warnings.push(String(message)) };
+    @Injectable()
+    class Ghostly {
+      @Cacheable({ cluster: 'nowhere' })
+      async value(): Promise<number> {
+        return 1;
+      }
+    }
+    const timers = timerCount();
+    const [closed] = await closedPorts(1);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        RedisClusterModule.forRoot({ rootNodes: mainRootNodes() }),
+        RedisClusterModule.forRoot({ name: 'broken', lazyConnect: true, rootNodes: [{ url: `redis://127.0.0.1:${closed}` }], cache: { timeout: 200 } }),
+      ],
+      providers: [PerRequestService, Ghostly, BrokenCacheService],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger });
+    await app.init();
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/PerRequestService\.value has cache decorators but PerRequestService is request-scoped/),
+        expect.stringMatching(/Ghostly\.value has cache decorators for the Redis cluster "nowhere", which no RedisClusterModule registers/),
+      ]),
+    );
+    const broken = app.get(BrokenCacheService);
+    for (let i = 0; i < 5; i++) expect(await broken.value(String(i))).toBe(`fresh-${i}`);
+    const cacheLines = warnings.filter((w) => w.includes('Cache read failed'));
+    expect(cacheLines.length).toBe(1); // five failed reads, one line (the rest go into a summary)
+    await closeAndExpectNoLeaks(app, timers);
+    expect(warnings.some((w) => /more cache error\(s\)/.test(w))).toBe(true); // the summary is flushed at shutdown
+  });
+});
