@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import type { DynamicModule, Provider } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef, ModulesContainer } from '@nestjs/core';
 import type { RedisCluster } from '../engine/cluster/cluster-client.js';
 import { ConfigError } from '../engine/errors/base.error.js';
@@ -72,6 +72,6 @@ export function createClusterProviders(name: string): Provider[] {
 }
 
 /** The tokens a cluster registration exports. @internal */
-export function exportedTokens(name: string): Array<string | typeof RedisCacheService | typeof RedisClusterEvents | typeof RedisCluster> {
+export function exportedTokens(name: string): NonNullable<DynamicModule['exports']> {
   return [getClusterToken(name), getClusterEventsToken(name), getCacheServiceToken(name)];
 }
