@@ -1,0 +1,117 @@
+// Replica reads and blocking commands, on the main cluster (non-destructive, no chaos lock needed).
+//  - useReplicas: a GET is served by the replica of the key's shard (its INFO commandstats cmdstat_get grows by at
+//    least the number of GETs, and CLIENT LIST shows our READONLY connection there running GET), while writes still
+//    go to the master (no MOVED, the master sees our SET).
+//  - A BLPOP with a 2 s timeout leases a dedicated connection: 1,000 GET/SET to the same node, issued while it is
+//    blocked, all complete before it returns; then an LPUSH from another call wakes it with the pushed element.
+import { createCluster, type RedisCluster } from '../../../lib/index.js';
+import { describeWithServers, keySlot, mastersAndReplicas, nodeCommand, redisCli, testServers } from '../../support/servers.js';
+import { report, tagForSlot, until } from '../../support/workload.js';
+
+const main = () => testServers().clusters.main;
+
+/** CLIENT LIST lines of connections named `name` on `port`, as field maps. */
+async function namedClients(port: number, name: string): Promise<Array<Record<string, string>>> {
+  const list = String(await nodeCommand(port, 'CLIENT', 'LIST'));
+  return list
+    .split('\n')
+    .filter((line) => line.includes(` name=${name} `))
+    .map((line) => Object.fromEntries(line.trim().split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])));
+}
+
+async function getCalls(port: number): Promise<number> {
+  const info = await redisCli(port, 'INFO', 'commandstats');
+  const m = /cmdstat_get:calls=(\d+)/.exec(info);
+  return m ? Number(m[1]) : 0;
+}
+
+describeWithServers('replica reads and blocking commands (main cluster)', () => {
+  let cluster: RedisCluster | undefined;
+
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+  });
+
+  function client(name: string, useReplicas: boolean): RedisCluster {
+    const c = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${main().ports[0]}` }], useReplicas, defaults: { name } });
+    c.on('error', () => undefined);
+    c.on('node-error', () => undefined);
+    return c;
+  }
+
+  it('useReplicas: GETs are served by the replica, writes by the master', async () => {
+    const name = `nrc-replica-${process.pid}`;
+    const topo = await mastersAndReplicas(main());
+    const master = topo.masters[1]!;
+    const replica = topo.replicaOf(master)!;
+    const slot = topo.shards.find((s) => s.master.port === master)!.slots[0]![0] + 5;
+    const key = `rr:${process.pid}:{${tagForSlot(slot)}}`;
+    expect(keySlot(key)).toBe(slot);
+    const c = (cluster = client(name, true));
+    await c.connect();
+    expect(await c.set(key, 'v1')).toBe('OK');
+    // The replica has the write before we read (WAIT on the master), and the client knows the replica (a 7.0
+    // replica that has replicated nothing yet is reported "loading" and left out of the topology).
+    expect(await c.nodeClient(`127.0.0.1:${master}`).sendCommand(['WAIT', 1, 2000])).toBeGreaterThanOrEqual(1);
+    await until(async () => {
+      await c.refreshTopology();
+      return c.getReplicas().some((r) => r.port === replica);
+    }, 'the client to know the replica', 10_000, 100);
+
+    const replicaBefore = await getCalls(replica);
+    const N = 200;
+    const values = await Promise.all(Array.from({ length: N }, () => c.get(key)));
+    const replicaAfter = await getCalls(replica);
+    expect(values.every((v) => v === 'v1')).toBe(true);
+    expect(replicaAfter - replicaBefore).toBeGreaterThanOrEqual(N);
+    const onReplica = await namedClients(replica, name);
+    expect(onReplica.some((cl) => cl['flags']!.includes('r') && cl['cmd'] === 'get')).toBe(true);
+
+    // Writes go to the master: no MOVED (a replica would redirect), and the master ran our SET last.
+    expect(await c.set(key, 'v2')).toBe('OK');
+    expect(c.stats().moved).toBe(0);
+    const onMaster = await namedClients(master, name);
+    expect(onMaster.some((cl) => cl['cmd'] === 'set')).toBe(true);
+    expect(onMaster.every((cl) => cl['cmd'] !== 'get')).toBe(true);
+    await until(async () => (await c.get(key)) === 'v2', 'the replica to serve the new value', 5000);
+    report('replica reads', { master, replica, gets: N, cmdstatGetDelta: replicaAfter - replicaBefore });
+    await c.del(key);
+  }, 30_000);
+
+  it('a blocked BLPOP does not stall 1,000 GET/SET to the same node, and an LPUSH wakes it', async () => {
+    const name = `nrc-block-${process.pid}`;
+    const tag = `bl${process.pid}`;
+    const list = `q:{${tag}}`;
+    const c = (cluster = client(name, false));
+    await c.connect();
+    const node = c.getNodeByKey(list)!.port;
+    await c.del(list);
+
+    const started = Date.now();
+    let poppedAt: number | undefined;
+    const pop = c.blPop(list, 2).then((v) => {
+      poppedAt = Date.now();
+      return v;
+    });
+    // Wait until the BLPOP is really blocked on the server.
+    await until(async () => (await namedClients(node, name)).some((cl) => cl['cmd'] === 'blpop' && cl['flags']!.includes('b')), 'BLPOP to block', 2000, 10);
+
+    const opsStarted = Date.now();
+    const ops = Array.from({ length: 1000 }, (_, i) => {
+      const key = `k${i % 50}:{${tag}}`;
+      return i % 2 === 0 ? c.set(key, `${key}#${i}`) : c.get(key);
+    });
+    const results = await Promise.all(ops);
+    const opsDone = Date.now();
+    expect(results.filter((r, i) => i % 2 === 0 && r !== 'OK')).toEqual([]);
+    // Every one of them completed while the BLPOP was still blocked.
+    expect(poppedAt).toBeUndefined();
+
+    await c.sendCommand(['LPUSH', list, 'wake']);
+    expect(await pop).toEqual({ key: list, element: 'wake' });
+    report('BLPOP vs 1,000 commands', { opsMs: opsDone - opsStarted, blpopSettledAfterMs: poppedAt! - started });
+    expect(poppedAt! - started).toBeLessThan(2000);
+    await c.del([list, ...Array.from({ length: 50 }, (_, i) => `k${i}:{${tag}}`)]);
+  }, 30_000);
+});
