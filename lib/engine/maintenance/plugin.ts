@@ -1,13 +1,11 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { ConnectionPlugin, PluginHost } from '../cluster/connection-plugin.js';
 import type { ClusterNode } from '../cluster/cluster-node.js';
 import type { NodeConnection } from '../connection/node-connection.js';
 import { ProtocolError } from '../errors/base.error.js';
-import { HandshakeRefusedError, SocketTimeoutDuringMaintenanceError } from '../errors/connection.error.js';
+import { SocketTimeoutDuringMaintenanceError } from '../errors/connection.error.js';
 import type { RespValue } from '../resp/types.js';
 import { SeqDeduper } from './dedup.js';
-import { movingEndpointType } from './endpoint-type.js';
+import { HostAddresses, optInStep } from './opt-in.js';
 import { parseMaintenancePush } from './push-parser.js';
 import { SlotMigrationFollower } from './slot-migration.js';
 import type { MaintenanceEvent, MaintenanceNotification, ResolvedMaintenanceOptions } from './types.js';
@@ -53,8 +51,8 @@ export class MaintenancePlugin implements MaintenanceConnectionPlugin {
   /** SMIGRATED is broadcast by every node: the slot map is updated once per seq. */
   private readonly slotMoves = new SeqDeduper();
   private readonly slotFollower: SlotMigrationFollower;
-  /** Host name → resolved IP, for `maintEndpointType: 'auto'` (undefined while resolving or on failure). */
-  private readonly resolved = new Map<string, string | undefined>();
+  /** Resolved host names, for `maintEndpointType: 'auto'`. */
+  private readonly addresses = new HostAddresses();
   private closed = false;
 
   constructor(
@@ -69,8 +67,9 @@ export class MaintenancePlugin implements MaintenanceConnectionPlugin {
     if (kind !== 'main' || this.closed || connection.options.RESP !== 3) return;
     const entry = this.entryFor(node);
     entry.connections.add(connection);
-    this.resolveHost(connection.options.host);
-    connection.addHandshakeExtension({ steps: () => [this.optIn(connection)] });
+    if (this.options.endpointType === 'auto') this.addresses.resolve(connection.options.host);
+    const options = connection.options;
+    connection.addHandshakeExtension({ steps: () => [optInStep(this.options, options, this.addresses.addressOf(options.host))] });
     connection.on('push', (frame) => this.onPush(entry, connection, frame));
     connection.on('end', () => this.detach(entry, connection));
     if (entry.windows.active) connection.relaxTimeouts(this.options.relaxedCommandTimeout);
@@ -85,34 +84,6 @@ export class MaintenancePlugin implements MaintenanceConnectionPlugin {
     for (const entry of this.nodes.values()) this.clearTimers(entry);
     this.nodes.clear();
     this.slotFollower.close();
-  }
-
-  // ---- handshake -------------------------------------------------------------------------------
-
-  private optIn(connection: NodeConnection): { args: string[]; onError: (error: Error) => Error | undefined } {
-    const { host, tls } = connection.options;
-    const address = isIP(host) ? host : this.resolved.get(host);
-    const type = movingEndpointType(this.options.endpointType, address, tls !== false);
-    return {
-      args: ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', type],
-      onError: (error) =>
-        this.options.mode === 'enabled'
-          ? new HandshakeRefusedError(
-              connection.address,
-              `maintNotifications is 'enabled' but the server refused CLIENT MAINT_NOTIFICATIONS (${error.message}); use 'auto' for servers without maintenance notifications`,
-              { cause: error },
-            )
-          : undefined,
-    };
-  }
-
-  private resolveHost(host: string): void {
-    if (this.options.endpointType !== 'auto' || isIP(host) || this.resolved.has(host)) return;
-    this.resolved.set(host, undefined);
-    lookup(host).then(
-      (result) => this.resolved.set(host, result.address),
-      () => undefined,
-    );
   }
 
   // ---- notifications ---------------------------------------------------------------------------
@@ -184,8 +155,8 @@ export class MaintenancePlugin implements MaintenanceConnectionPlugin {
       return;
     }
     const oldEnded = new Promise<void>((resolve) => from.once('end', resolve));
+    // attach() runs for the new connection inside handoff() and relaxes it (the window is open).
     const next = entry.node.handoff(host, port);
-    if (entry.windows.active) next.relaxTimeouts(this.options.relaxedCommandTimeout);
     Promise.all([next.connect(), oldEnded]).then(
       () => {
         if (entry.windows.seqOf('handoff') !== seq) return;
@@ -243,7 +214,7 @@ export class MaintenancePlugin implements MaintenanceConnectionPlugin {
     const now = Date.now();
     for (const connection of [...entry.connections]) {
       const lastRead = lastReadOf(connection);
-      if (lastRead === undefined || connection.inflightCount === 0 || !connection.isOpen) {
+      if (lastRead === undefined || connection.inflightCount === 0 || !connection.isReady) {
         entry.busySince.delete(connection);
         continue;
       }
@@ -308,6 +279,7 @@ export class MaintenancePlugin implements MaintenanceConnectionPlugin {
   }
 
   private emit(entry: NodeEntry, connection: NodeConnection, notification?: MaintenanceNotification, type?: MaintenanceEvent['type'], seq?: number): void {
+    if (this.closed) return;
     const moving = notification?.type === 'MOVING' ? (notification.endpoint ?? { host: connection.options.host, port: connection.options.port }) : undefined;
     const event: MaintenanceEvent = {
       type: type ?? notification!.type,
