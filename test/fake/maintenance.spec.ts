@@ -198,6 +198,25 @@ describe('maintenance notifications against scripted nodes', () => {
     expect(nodeA(cluster).connection.inMaintenance).toBe(false);
   });
 
+  it('a completion replayed right after the opt-in reply is ignored; an opener pushed there is handled', async () => {
+    let connections = 0;
+    a.on('CLIENT', (argv) => {
+      if (argv[1]?.toUpperCase() !== 'MAINT_NOTIFICATIONS') return undefined;
+      // Enterprise replays its last completion to each new connection within milliseconds of the opt-in.
+      return ++connections === 1 ? F.concat(F.simple('OK'), F.push([F.simple('MIGRATED'), F.integer(3)])) : F.concat(F.simple('OK'), F.push([F.simple('FAILING_OVER'), F.integer(4), F.integer(5)]));
+    });
+    const { cluster, events } = await connect();
+    await sleep(100);
+    expect(events.list).toEqual([]);
+    expect(nodeA(cluster).connection.inMaintenance).toBe(false);
+    // A new connection (after a lost socket) gets an opener straight after the opt-in: it relaxes.
+    a.killConnection(await optedIn(a));
+    a.on('GET', () => F.bulk('v'));
+    expect(await cluster.get(keyOnA)).toBe('v');
+    await events.waitFor('FAILING_OVER');
+    expect(nodeA(cluster).connection.inMaintenance).toBe(true);
+  });
+
   it('ignores a duplicate (type, seq) on a node; the same seq on another node counts there', async () => {
     const { cluster, events } = await connect();
     const idA = await optedIn(a);
