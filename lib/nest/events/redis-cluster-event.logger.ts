@@ -49,11 +49,23 @@ export class RedisClusterEventLogger {
     const onNodeError = (error: Error, address: string) => this.errors.report(address, error.message);
     const onReconnecting = (address: string, info: { attempt: number; delayMs: number }) =>
       this.reconnects.report(address, `attempt ${info.attempt} in ${info.delayMs} ms`);
-    const onTopology = (diff: TopologyDiff) => this.logger.log(`Redis cluster "${this.name}" topology changed: ${describeDiff(diff)}`);
+    // The first topology (loaded while connecting) is reported by the "ready" line, not as a change.
+    let connected = false;
+    const onConnect = () => {
+      connected = true;
+    };
+    const onTopology = (diff: TopologyDiff) => {
+      if (connected) this.logger.log(`Redis cluster "${this.name}" topology changed: ${describeDiff(diff)}`);
+    };
     if (errors) client.on('error', onError).on('node-error', onNodeError);
-    if (events) client.on('node-reconnecting', onReconnecting).on('topology-change', onTopology);
+    if (events) client.on('connect', onConnect).on('node-reconnecting', onReconnecting).on('topology-change', onTopology);
     this.detach = () => {
-      client.off('error', onError).off('node-error', onNodeError).off('node-reconnecting', onReconnecting).off('topology-change', onTopology);
+      client
+        .off('error', onError)
+        .off('node-error', onNodeError)
+        .off('connect', onConnect)
+        .off('node-reconnecting', onReconnecting)
+        .off('topology-change', onTopology);
     };
   }
 
