@@ -4,7 +4,8 @@ import { ConfigError } from '../errors/base.error.js';
 import type { CacheLookup } from '../cluster/connection-plugin.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { cacheKeyOf, copyReply, isImmutableReply, redisKeyText } from './cache-key.js';
+import { argvParts, ArgvTrie, type ArgvPart, type TrieSlot } from './argv-trie.js';
+import { copyReply, isImmutableReply, redisKeyText } from './cache-key.js';
 import { resolveClientSideCacheOptions, type ClientSideCacheOptions, type ResolvedClientSideCacheOptions } from './cache-options.js';
 import { ClientSideCacheStats, emptyCounters, type CacheCounters } from './cache-stats.js';
 import { CacheStore, type RemovalReason } from './cache-store.js';
@@ -33,8 +34,12 @@ export type ClientSideCacheEvents = {
 
 /** A cached reply. @internal */
 interface Entry {
-  readonly key: string;
+  /** Where the entry sits in the argv trie. */
+  readonly slotRef: TrieSlot<Entry>;
   readonly expiresAt: number;
+  older: Entry | undefined;
+  newer: Entry | undefined;
+  stored: boolean;
   /** A private copy of the reply. */
   readonly value: RespValue;
   /** Reused hit result when the value is immutable (no copy needed). */
@@ -58,7 +63,8 @@ export class PendingLoad {
 
   constructor(
     private readonly cache: BasicClientSideCache,
-    readonly key: string,
+    readonly parts: readonly ArgvPart[],
+    readonly buffers: boolean,
     readonly keys: readonly string[],
     readonly firstKey: RedisArgument,
     readonly node: string,
@@ -93,6 +99,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
   /** The options in effect, defaults applied. */
   readonly options: Readonly<Required<ClientSideCacheOptions>>;
   private readonly store: CacheStore<Entry>;
+  private readonly trie = new ArgvTrie<Entry>();
   private readonly byKey = new Map<string, Set<Entry>>();
   private readonly byNode = new Map<string, Set<Entry>>();
   private readonly pendingByKey = new Map<string, Set<PendingLoad>>();
@@ -110,7 +117,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
     this.options = Object.freeze({ ...resolved });
     this.ttl = resolved.ttl;
     this.record = resolved.recordStats;
-    this.store = new CacheStore<Entry>(resolved.evictPolicy, resolved.maxEntries, (_key, entry, reason) => this.removed(entry, reason));
+    this.store = new CacheStore<Entry>(resolved.evictPolicy, resolved.maxEntries, (entry, reason) => this.removed(entry, reason));
   }
 
   /** Number of cached replies (expired ones not yet swept included). */
@@ -137,6 +144,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
     this.clearEpoch++;
     const dropped = this.store.size;
     this.store.clear();
+    this.trie.clear();
     this.byKey.clear();
     this.byNode.clear();
     for (const pendings of this.pendingByKey.values()) for (const pending of pendings) pending.invalid = true;
@@ -165,15 +173,14 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
    * checked that the call is cacheable and that `node` tracks its reads. @internal
    */
   lookup(argv: readonly RedisArgument[], keys: readonly RedisArgument[], node: string, buffers: boolean): CacheLookup {
-    const key = cacheKeyOf(argv, buffers);
-    const entry = this.store.get(key, this.ttl > 0 ? Date.now() : 0);
-    if (entry !== undefined) {
+    const entry = this.trie.get(argv, buffers);
+    if (entry !== undefined && this.store.read(entry, this.ttl > 0 ? Date.now() : 0)) {
       if (this.record) this.counters.hitCount++;
       return entry.hit ?? { hit: true, value: copyReply(entry.value) };
     }
     if (this.record) this.counters.missCount++;
     const texts = keys.map(redisKeyText);
-    const pending = new PendingLoad(this, key, texts, keys[0]!, node, this.nodeEpochs.get(node) ?? 0, this.clearEpoch, performance.now());
+    const pending = new PendingLoad(this, argvParts(argv), buffers, texts, keys[0]!, node, this.nodeEpochs.get(node) ?? 0, this.clearEpoch, performance.now());
     for (const text of texts) {
       let set = this.pendingByKey.get(text);
       if (set === undefined) this.pendingByKey.set(text, (set = new Set()));
@@ -196,16 +203,22 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
     if (!ok || value === undefined || pending.invalid || pending.clearEpoch !== this.clearEpoch) return;
     if ((this.nodeEpochs.get(pending.node) ?? 0) !== pending.nodeEpoch) return;
     const stored = copyReply(value);
+    const now = this.ttl > 0 ? Date.now() : 0;
     const entry: Entry = {
-      key: pending.key,
-      expiresAt: this.ttl > 0 ? Date.now() + this.ttl : Infinity,
+      slotRef: this.trie.slotFor(pending.parts, pending.buffers),
+      expiresAt: this.ttl > 0 ? now + this.ttl : Infinity,
+      older: undefined,
+      newer: undefined,
+      stored: false,
       value: stored,
       hit: isImmutableReply(stored) ? Object.freeze({ hit: true as const, value: stored }) : undefined,
       keys: pending.keys,
       node: pending.node,
       slot: keySlot(pending.firstKey),
     };
-    this.store.set(entry.key, entry, this.ttl > 0 ? Date.now() : 0);
+    const previous = this.trie.put(entry.slotRef, entry);
+    if (previous !== undefined) this.store.remove(previous, 'replaced');
+    this.store.add(entry, now);
     for (const text of entry.keys) addTo(this.byKey, text, entry);
     addTo(this.byNode, entry.node, entry);
   }
@@ -220,7 +233,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
       if (pendings !== undefined) for (const pending of pendings) pending.invalid = true;
       const entries = this.byKey.get(text);
       if (entries === undefined) continue;
-      for (const entry of [...entries]) this.store.delete(entry.key, 'invalidated', entry);
+      for (const entry of [...entries]) this.store.remove(entry, 'invalidated');
     }
     this.emit('invalidate', texts, { reason, node });
   }
@@ -233,7 +246,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
     this.nodeEpochs.set(node, (this.nodeEpochs.get(node) ?? 0) + 1);
     const entries = this.byNode.get(node);
     this.byNode.delete(node);
-    if (entries !== undefined) for (const entry of entries) this.store.delete(entry.key, 'invalidated', entry);
+    if (entries !== undefined) for (const entry of entries) this.store.remove(entry, 'invalidated');
     this.emit('invalidate', null, { reason, node });
   }
 
@@ -247,7 +260,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
     if (entries === undefined) return 0;
     let dropped = 0;
     for (const entry of [...entries]) {
-      if (!serves(entry.slot) && this.store.delete(entry.key, 'invalidated', entry)) dropped++;
+      if (!serves(entry.slot) && this.store.remove(entry, 'invalidated')) dropped++;
     }
     return dropped;
   }
@@ -263,6 +276,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
   }
 
   private removed(entry: Entry, reason: RemovalReason): void {
+    this.trie.delete(entry.slotRef, entry);
     for (const text of entry.keys) removeFrom(this.byKey, text, entry);
     removeFrom(this.byNode, entry.node, entry);
     if (!this.record) return;

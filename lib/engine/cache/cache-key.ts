@@ -3,28 +3,9 @@ import { ReplyError } from '../errors/reply.error.js';
 import type { RedisArgument, RespMap, RespValue } from '../resp/types.js';
 
 /*
- * Pure helpers of the client-side cache: the cache key of a call, the text form of a Redis key
- * used to match invalidations, and copies of replies so callers cannot corrupt cached values.
+ * Pure helpers of the client-side cache: the text form of a Redis key used to match
+ * invalidations, and copies of replies so callers cannot corrupt cached values.
  */
-
-/**
- * The cache key of a call: the reply mode, then every argument as `<length>:<text>` (strings and
- * numbers) or `#<length>:<latin1 bytes>` (Buffers). Binary-safe and unambiguous: no two different
- * argvs (or reply modes) share a key. A string and a Buffer with the same bytes get different
- * keys (a duplicate entry, never a wrong reply). @internal
- */
-export function cacheKeyOf(argv: readonly RedisArgument[], buffers: boolean): string {
-  let key = buffers ? 'b' : 's';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (typeof arg === 'string') key += arg.length + ':' + arg;
-    else if (typeof arg === 'number') {
-      const text = numberText(arg);
-      key += text.length + ':' + text;
-    } else key += '#' + arg.length + ':' + arg.toString('latin1');
-  }
-  return key;
-}
 
 const LONE_SURROGATE = /[\uD800-\uDFFF]/;
 
