@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertPortsFree, nodeAlive, readNodeRecord, startNode, stopNode } from './node.mjs';
+import { assertPortsFree, busPort, nodeAlive, readNodeRecord, startNode, stopNode } from './node.mjs';
 import { parseInfo, pipeline, RedisReplyError } from './resp.mjs';
 import { HarnessError, HOST, waitFor, which } from './util.mjs';
 
@@ -206,7 +206,7 @@ export async function createCluster(ports, { redisCli = which('redis-cli'), repl
  * Returns { ports, baseDir, nodes: records, createMs }.
  */
 export async function startCluster({ ports, baseDir, bin, redisCli, nodeTimeoutMs, timeoutMs = 60_000, extraArgs }) {
-  await assertPortsFree([...ports, ...ports.map((p) => p + 10000)]);
+  await assertPortsFree([...ports, ...ports.map((p) => busPort(p))]);
   const started = [];
   try {
     await Promise.all(

@@ -10,6 +10,15 @@ import { HarnessError, HOST, readJson, sleep, which, writeJsonAtomic } from './u
 export const NODE_TIMEOUT_MS = 2000;
 
 /**
+ * The cluster bus port of a node. Redis's default (port + 10000) would put the bus of nodes on
+ * 22768+ inside Linux's ephemeral range (32768-60999), where any outgoing connection may already
+ * hold it as its local port; such nodes get port - 10000 instead (Redis 7 `cluster-port`).
+ */
+export function busPort(port) {
+  return port + 10000 < 32768 ? port + 10000 : port - 10000;
+}
+
+/**
  * redis-server argv for a node. spec: { port, dir, cluster?, tls?: { port, certFile, keyFile, caFile, authClients? },
  * aclFile?, extraArgs? }. With `tls`, the plaintext port is 0 and the node listens on tls.port only.
  */
@@ -33,6 +42,7 @@ export function nodeArgs(spec) {
       '--cluster-enabled', 'yes',
       '--cluster-config-file', 'nodes.conf',
       '--cluster-node-timeout', String(spec.nodeTimeoutMs ?? NODE_TIMEOUT_MS),
+      '--cluster-port', String(busPort(spec.port)),
       // A replica always tries to fail over, however long it was disconnected (deterministic chaos tests).
       '--cluster-replica-validity-factor', '0',
     );

@@ -1,6 +1,6 @@
 // The servers the jest suite runs against (started by test/support/global-setup.mjs, stopped by global-teardown.mjs).
-//   main cluster   3 masters + 3 replicas on 30001-30006 (bus 40001-40006)
-//   chaos cluster  3 masters + 3 replicas on 30101-30106 (bus 40101-40106): tests that kill, fail over or reshard
+//   main cluster   3 masters + 3 replicas on 30001-30006 (bus 20001-20006: below the ephemeral port range)
+//   chaos cluster  3 masters + 3 replicas on 30101-30106 (bus 20101-20106): tests that kill, fail over or reshard
 //   standalone     30201 (--enable-debug-command local, like every node)
 //   tls            --port 0 --tls-port 30202, server cert CN=localhost (SAN DNS:localhost, IP:127.0.0.1),
 //                  --tls-auth-clients no (a client cert signed by the same CA is also generated, for mutual TLS)

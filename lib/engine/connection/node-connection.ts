@@ -35,6 +35,10 @@ export function textOf(value: RespValue | undefined): string {
   return typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString() : String(value);
 }
 
+function isLoading(error: Error): boolean {
+  return error instanceof ReplyError && error.prefix === 'LOADING';
+}
+
 function isPubSubFrame(frame: RespValue[]): boolean {
   return PUBSUB_KINDS.has(kindOf(frame));
 }
@@ -330,11 +334,40 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
         steps.push({ args: step.args, optional: step.optional ?? false, auth: false, expectPushes: step.expectPushes, onError: step.onError });
       }
     }
+    // Ready check (as ioredis's): a final PING; while the server answers LOADING (restarted with a
+    // large AOF/RDB), ping again every 100 ms instead of handing user commands to it.
+    steps.push({ args: ['PING'], optional: true, auth: false });
     let remaining = steps.length;
+    const readyCheck = (value: RespValue | Error) => {
+      if (this.socket !== socket || this.state !== 'connecting') return;
+      if (value instanceof Error && isLoading(value)) {
+        setTimeout(() => {
+          if (this.socket !== socket || this.state !== 'connecting') return;
+          const ping = new QueuedCommand(['PING'], false, 0, Infinity, readyCheck, readyCheck, undefined, 0);
+          ping.state = CommandState.Written;
+          this.encoder.push(['PING']);
+          this.inflight.push(ping);
+          this.writeChunks(socket);
+        }, 100);
+        return;
+      }
+      this.onReady();
+    };
     const stepDone = () => {
       if (--remaining === 0 && this.socket === socket && this.state === 'connecting') this.onReady();
     };
-    for (const step of steps) {
+    for (const [index, step] of steps.entries()) {
+      if (index === steps.length - 1) {
+        const ping = new QueuedCommand(step.args, false, 0, Infinity, (value) => {
+          if (--remaining === 0) readyCheck(value);
+        }, (error) => {
+          if (--remaining === 0) readyCheck(error);
+        }, undefined, 0);
+        ping.state = CommandState.Written;
+        this.encoder.push(step.args);
+        this.inflight.push(ping);
+        continue;
+      }
       const command = new QueuedCommand(step.args, false, 0, Infinity, stepDone, (error) => {
         if (step.onError) {
           const mapped = step.onError(error);
