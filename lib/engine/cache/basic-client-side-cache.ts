@@ -66,7 +66,7 @@ export class PendingLoad {
     readonly parts: readonly ArgvPart[],
     readonly buffers: boolean,
     readonly keys: readonly string[],
-    readonly firstKey: RedisArgument,
+    readonly slot: number,
     readonly node: string,
     readonly nodeEpoch: number,
     readonly clearEpoch: number,
@@ -92,8 +92,14 @@ export class PendingLoad {
  * Give it to `createCluster({ clientSideCache: cache })` to keep a handle on it (or give plain
  * options and let the cluster create one). One cache serves one cluster client at a time.
  *
- * Hits return a fresh copy of aggregate and Buffer replies (strings and numbers are immutable), so
- * callers may mutate what they get without corrupting the cache.
+ * - Hits return a fresh copy of aggregate and Buffer replies (strings and numbers are immutable),
+ *   so callers may mutate what they get without corrupting the cache.
+ * - A reply is stored only if no invalidation of its keys, no loss or flush of its node and no
+ *   `clear()` happened between the lookup and the reply.
+ * - Concurrent misses of one call each go to the server (no single flight); the last reply kept.
+ * - Entries are dropped per node: by invalidation pushes, when that node's connection is lost or
+ *   flushed, and (per entry, by slot) when the topology no longer has the node serving the
+ *   entry's slot; never the whole cache on a MOVED.
  */
 export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
   /** The options in effect, defaults applied. */
@@ -180,7 +186,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
     }
     if (this.record) this.counters.missCount++;
     const texts = keys.map(redisKeyText);
-    const pending = new PendingLoad(this, argvParts(argv), buffers, texts, keys[0]!, node, this.nodeEpochs.get(node) ?? 0, this.clearEpoch, performance.now());
+    const pending = new PendingLoad(this, argvParts(argv), buffers, texts, keySlot(keys[0]!), node, this.nodeEpochs.get(node) ?? 0, this.clearEpoch, performance.now());
     for (const text of texts) {
       let set = this.pendingByKey.get(text);
       if (set === undefined) this.pendingByKey.set(text, (set = new Set()));
@@ -214,7 +220,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
       hit: isImmutableReply(stored) ? Object.freeze({ hit: true as const, value: stored }) : undefined,
       keys: pending.keys,
       node: pending.node,
-      slot: keySlot(pending.firstKey),
+      slot: pending.slot,
     };
     const previous = this.trie.put(entry.slotRef, entry);
     if (previous !== undefined) this.store.remove(previous, 'replaced');

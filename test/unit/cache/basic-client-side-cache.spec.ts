@@ -105,6 +105,20 @@ describe('BasicClientSideCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('lets concurrent misses of one call each fetch; the last reply to arrive is kept', () => {
+    const cache = new BasicClientSideCache();
+    const first = miss(look(cache, ['GET', 'k']));
+    const second = miss(look(cache, ['GET', 'k']));
+    second.done('second');
+    expect(hitValue(look(cache, ['GET', 'k']))).toBe('second');
+    first.done('first');
+    expect(hitValue(look(cache, ['GET', 'k']))).toBe('first');
+    expect(cache.size).toBe(1);
+    expect(cache.stats().missCount).toBe(2);
+    cache.invalidate('k');
+    expect(cache.size).toBe(0);
+  });
+
   it('ignores a second settle of the same load', () => {
     const cache = new BasicClientSideCache();
     const pending = miss(look(cache, ['GET', 'k']));
