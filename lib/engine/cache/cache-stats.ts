@@ -1,4 +1,4 @@
-/** Mutable counters kept by the cache. @internal */
+/** The counters behind {@link ClientSideCacheStats}. */
 export interface CacheCounters {
   hitCount: number;
   missCount: number;
