@@ -35,7 +35,7 @@ function servedRanges(topology: Topology | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (topology === undefined) return out;
   for (const shard of topology.shards) {
-    const ranges = shard.ranges.map(([start, end]) => `${start}-${end}`).join(',');
+    const ranges = [...shard.ranges].sort((x, y) => x[0] - y[0]).map(([start, end]) => `${start}-${end}`).join(',');
     out.set(shard.master.address, ranges);
     for (const replica of shard.replicas) out.set(replica.address, ranges);
   }
