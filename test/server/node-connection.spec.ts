@@ -6,7 +6,7 @@ import { ClientClosedError, ClientOfflineError, CommandTimeoutError, QueueFullEr
 import { ConnectionClosedError, ConnectionError, ReconnectStrategyError } from '../../lib/engine/errors/connection.error.js';
 import { ReplyError } from '../../lib/engine/errors/reply.error.js';
 import type { RespValue } from '../../lib/engine/resp/types.js';
-import { handleCounts } from '../support/leaks.js';
+import { handleCounts, newHandles } from '../support/leaks.js';
 import { describeWithServers, killNode, restartNode, testServers } from '../support/servers.js';
 
 function standalone(): number {
@@ -207,13 +207,13 @@ describeWithServers('NodeConnection against a real redis-server', () => {
     await expect(c.sendCommand(['PING'])).rejects.toBeInstanceOf(ClientClosedError);
     await closed;
     expect(await Promise.all(inflight)).toEqual(['OK', 'last']);
-    expect(handleCounts()).toEqual(before);
+    expect(newHandles(before)).toEqual({});
     await c.close();
     const d = new NodeConnection({ url: url() });
     await d.connect();
     const pending = d.sendCommand(['DEBUG', 'SLEEP', '0.2']).catch((e: unknown) => e);
     await d.destroy();
     expect(await pending).toBeInstanceOf(ClientClosedError);
-    expect(handleCounts()).toEqual(before);
+    expect(newHandles(before)).toEqual({});
   });
 });

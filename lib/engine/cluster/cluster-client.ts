@@ -27,7 +27,8 @@ import { toNames, type PubSubListener } from '../pubsub/listeners.js';
 import type { PubSubHost } from '../pubsub/pubsub-host.js';
 import type { ConnectionPlugin, ExecutorCache, PluginHost } from './connection-plugin.js';
 import { createClientSideCache } from '../cache/index.js';
-import { createMaintenance } from '../maintenance/index.js';
+import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
+import { HandshakeRefusedError } from '../errors/connection.error.js';
 
 /** Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -48,6 +49,9 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   private readonly classic: ClassicSubscriber;
   private readonly scripts = new Map<string, RedisScript>();
   private readonly plugins: ConnectionPlugin[] = [];
+  private readonly maintenance: MaintenanceConnectionPlugin | undefined;
+  /** Nodes being closed by close(), so that a destroy() during it can still reach them. */
+  private closingNodes: ClusterNode[] = [];
   /** @internal The client-side cache, when `clientSideCache` is set. */
   readonly clientSideCache: (ConnectionPlugin & ExecutorCache) | undefined;
   private readonly sharded: ShardedSubscriber;
@@ -75,8 +79,8 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     const raw = options as unknown as Record<string, unknown>;
     this.clientSideCache = createClientSideCache(raw['clientSideCache'], pluginHost, nodeDefaults.RESP);
     if (this.clientSideCache) this.plugins.push(this.clientSideCache);
-    const maintenance = createMaintenance(raw, pluginHost, nodeDefaults.RESP);
-    if (maintenance) this.plugins.push(maintenance);
+    this.maintenance = createMaintenance(raw, pluginHost, nodeDefaults.RESP);
+    if (this.maintenance) this.plugins.push(this.maintenance);
     this.executor = new CommandExecutor({
       options: this.options,
       registry: this.registry,
@@ -115,9 +119,20 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.connecting ??= (async () => {
       this.state = 'connecting';
       const topology = await this.topology.bootstrap();
-      await Promise.allSettled(
+      if (this.isClosing()) throw new ClientClosedError();
+      const results = await Promise.allSettled(
         topology.masters.map((m) => this.registry.getOrCreate(m.host, m.port, 'master', m.hostname).connection.connect()),
       );
+      // A refused required handshake step (maintNotifications: 'enabled') is a configuration
+      // problem, not a transient one: fail connect() instead of leaving dead nodes behind.
+      const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof HandshakeRefusedError);
+      if (refused) {
+        this.topology.stop();
+        await this.registry.closeAll(false);
+        this.state = 'closed';
+        throw refused.reason;
+      }
+      if (this.isClosing()) throw new ClientClosedError();
       if (this.state === 'connecting') {
         this.state = 'open';
         this.emit('connect');
@@ -307,6 +322,11 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return healthReport(this, options);
   }
 
+  /** Addresses of the nodes in a maintenance window now (Smart Client Handoffs); empty when none or the feature is off. */
+  maintenanceNodes(): string[] {
+    return this.maintenance?.inMaintenance() ?? [];
+  }
+
   /** Redirect and refresh counters since creation. */
   stats(): Readonly<ClusterStats> {
     return { ...this.statsData, topologyRefreshes: this.topology.refreshCount };
@@ -323,7 +343,9 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.state = 'closing';
     this.topology.stop();
     await Promise.all([this.classic.close(), this.sharded.close()]);
+    this.closingNodes = this.registry.all();
     await this.registry.closeAll(true);
+    this.closingNodes = [];
     await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
     this.finish();
   }
@@ -334,6 +356,8 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.state = 'closing';
     this.topology.stop();
     await Promise.all([this.classic.close(), this.sharded.close()]);
+    // Also the nodes a close() in progress is draining: destroy() must not wait for them.
+    await Promise.all(this.closingNodes.map((node) => node.destroy()));
     await this.registry.closeAll(false);
     await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
     this.finish();
@@ -342,6 +366,10 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal The runtime node for an address (tests, pub/sub). */
   node(address: string): ClusterNode | undefined {
     return this.registry.get(address);
+  }
+
+  private isClosing(): boolean {
+    return this.state === 'closing' || this.state === 'closed';
   }
 
   private finish(): void {

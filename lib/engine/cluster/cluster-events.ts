@@ -1,5 +1,6 @@
 import type { TopologyDiff } from './node-registry.js';
 import type { ShardedChannelMoved } from '../pubsub/pubsub-host.js';
+import type { MaintenanceEvent } from '../maintenance/types.js';
 
 /** Events of a RedisCluster. */
 export type ClusterEvents = {
@@ -22,4 +23,6 @@ export type ClusterEvents = {
    * resubscribed on the new owner; `unsubscribedMs` says how long messages could have been missed.
    */
   'sharded-channel-moved': [channel: string, info: ShardedChannelMoved];
+  /** A maintenance notification (Smart Client Handoffs) or a change of a node's maintenance window. */
+  maintenance: [event: MaintenanceEvent];
 };

@@ -1,5 +1,7 @@
 import { ConfigError } from '../errors/base.error.js';
 import { resolveNodeConnectionOptions, type NodeConnectionOptions, type ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
+import type { MaintenanceOptions } from '../maintenance/types.js';
+import type { ClientSideCacheOption } from '../cache/cache-options.js';
 
 /** A seed node: a URL, or socket host/port (plus optional per-seed credentials or TLS). */
 export type RootNodeOptions = Pick<NodeConnectionOptions, 'url' | 'socket' | 'username' | 'password'>;
@@ -21,8 +23,12 @@ export interface PoolOptions {
   acquireTimeout?: number;
 }
 
-/** Options of {@link createCluster}; names follow node-redis's `createCluster`. */
-export interface RedisClusterOptions {
+/**
+ * Options of {@link createCluster}; names follow node-redis's `createCluster`. The maintenance
+ * notification options (`maintNotifications`, `maintEndpointType`, `maintRelaxedCommandTimeout`,
+ * `maintRelaxedSocketTimeout`) are documented on {@link MaintenanceOptions}.
+ */
+export interface RedisClusterOptions extends MaintenanceOptions {
   /** Seeds for discovery; any reachable one is enough. */
   rootNodes: RootNodeOptions[];
   /**
@@ -43,6 +49,11 @@ export interface RedisClusterOptions {
   topologyRefreshInterval?: number;
   /** Per-node pool of dedicated connections; see {@link PoolOptions}. */
   pool?: PoolOptions;
+  /**
+   * Client-side caching over RESP3 tracking: `{ ttl, maxEntries, evictPolicy }` or a
+   * `BasicClientSideCache` instance (to call `invalidate`, `clear`, `stats` on). Off by default.
+   */
+  clientSideCache?: ClientSideCacheOption;
   /** Named Lua scripts (source text, or `defineScript()` results) for `runScript(name, …)`. */
   scripts?: Record<string, string | { readonly script: string; readonly sha1: string; readonly readOnly: boolean }>;
 }
@@ -61,7 +72,7 @@ export interface ResolvedClusterOptions {
   tls: boolean;
 }
 
-const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts']);
+const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts', 'clientSideCache']);
 const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo']);
 const SOCKET_KEYS = new Set(['host', 'port', 'tls', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'reconnectStrategy']);
 const POOL_KEYS = new Set(['maxSize', 'minIdle', 'idleTimeout', 'acquireTimeout']);
@@ -103,12 +114,14 @@ function makeAddressMapper(map: NodeAddressMap | undefined): (host: string, port
 /** Validates cluster options (every problem names its option) and applies defaults. @internal */
 export function resolveClusterOptions(options: RedisClusterOptions): ResolvedClusterOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
-  rejectUnknownKeys(options, CLUSTER_KEYS, '', new Set(['clientSideCache', 'maintNotifications', 'maintPushNotifications', 'maintEndpointType', 'maintRelaxedCommandTimeout', 'maintRelaxedSocketTimeout', 'name', 'lazyConnect', 'bootstrapTimeout', 'shutdownTimeout', 'isGlobal']));
+  rejectUnknownKeys(options, CLUSTER_KEYS, '', new Set(['maintNotifications', 'maintPushNotifications', 'maintEndpointType', 'maintRelaxedCommandTimeout', 'maintRelaxedSocketTimeout', 'name', 'lazyConnect', 'bootstrapTimeout', 'shutdownTimeout', 'isGlobal']));
   if (!Array.isArray(options.rootNodes) || options.rootNodes.length === 0) throw new ConfigError('rootNodes', 'must be a non-empty array of { url } or { socket: { host, port } }');
   const defaults = options.defaults ?? {};
   if (typeof defaults !== 'object' || defaults === null) throw new ConfigError('defaults', 'must be an object');
   checkNodeShape(defaults, 'defaults');
   if ('url' in defaults) throw new ConfigError('defaults.url', 'is not allowed; give URLs in rootNodes');
+  // Validate defaults on their own first, so that a bad default is reported as `defaults.…`.
+  resolveNodeConnectionOptions({ ...defaults, socket: { ...defaults.socket, host: '127.0.0.1', port: 6379 } }, 'defaults');
   const rootNodes = options.rootNodes.map((root, i) => {
     if (typeof root !== 'object' || root === null) throw new ConfigError(`rootNodes[${i}]`, 'must be an object');
     checkNodeShape(root, `rootNodes[${i}]`);

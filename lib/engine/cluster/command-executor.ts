@@ -89,7 +89,7 @@ export class CommandExecutor {
     return new Promise<RespValue>((resolve, reject) => {
       const attempt = new Attempt(this, this.ctx, argv, info, slot, options, resolve, reject);
       if (this.ctx.topology.current) attempt.run();
-      else this.ctx.whenTopology().then(() => attempt.run(), reject);
+      else attempt.runWhenConnected();
     });
   }
 
@@ -175,6 +175,28 @@ class Attempt {
     this.deadline = this.timeoutMs > 0 && total !== Infinity ? Date.now() + total : Infinity;
     this.forceMaster = options?.master ?? false;
     this.target = options?.node;
+  }
+
+  /** Before the first topology (lazy connect): wait for it, but never past the command's deadline. */
+  runWhenConnected(): void {
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    if (this.deadline !== Infinity) {
+      timer = setTimeout(() => {
+        done = true;
+        this.reject(new CommandTimeoutError(this.info.name, this.timeoutMs, false));
+      }, Math.max(0, this.deadline - Date.now()));
+    }
+    this.ctx.whenTopology().then(
+      () => {
+        if (timer) clearTimeout(timer);
+        if (!done) this.run();
+      },
+      (error: Error) => {
+        if (timer) clearTimeout(timer);
+        if (!done) this.reject(error);
+      },
+    );
   }
 
   run(): void {

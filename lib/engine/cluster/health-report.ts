@@ -62,6 +62,15 @@ export async function healthReport(cluster: RedisCluster, options: HealthReportO
     const topology = cluster.topology.current;
     if (!cluster.isOpen || !topology) return { status: 'down', slotsCovered: 0, nodes: [], reason: 'not connected', checkedAt };
     const infos = [...topology.nodes.values()];
+    // CLUSTER INFO is asked of every master at the same time as the PINGs, so that one dead node
+    // using up the deadline cannot also make the cluster state unknown.
+    const stateFromAnyMaster = Promise.any(
+      topology.masters.map((master) =>
+        withDeadline(cluster.nodeClient(master.address).sendCommand<string>(['CLUSTER', 'INFO'], { timeout: timeoutMs }), deadline).then(
+          (text) => parseClusterInfo(String(text)).state,
+        ),
+      ),
+    ).catch(() => undefined);
     const nodes = await Promise.all(
       infos.map(async (info): Promise<NodeHealth> => {
         const started = performance.now();
@@ -73,16 +82,7 @@ export async function healthReport(cluster: RedisCluster, options: HealthReportO
         }
       }),
     );
-    let clusterState: string | undefined;
-    const upMaster = nodes.find((n) => n.role === 'master' && n.status === 'up');
-    if (upMaster) {
-      try {
-        const text = await withDeadline(cluster.nodeClient(upMaster.address).sendCommand<string>(['CLUSTER', 'INFO'], { timeout: timeoutMs }), deadline);
-        clusterState = parseClusterInfo(String(text)).state;
-      } catch {
-        clusterState = undefined;
-      }
-    }
+    const clusterState = await stateFromAnyMaster;
     const slotsCovered = topology.coveredSlots;
     const base = { ...(clusterState ? { clusterState } : {}), slotsCovered, nodes, checkedAt };
     const mastersDown = nodes.filter((n) => n.role === 'master' && n.status === 'down');

@@ -52,7 +52,7 @@ export class TopologyManager {
     }
     this.checkCoverage(topology);
     this.install(topology);
-    this.startPeriodic();
+    if (!this.stopped) this.startPeriodic();
     return topology;
   }
 

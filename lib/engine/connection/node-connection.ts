@@ -93,7 +93,8 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
-  private lastReadAt = 0;
+  /** @internal Epoch ms of the last bytes read (idle checks, maintenance socket timeouts). */
+  lastReadAt = 0;
   private everReady = false;
   private connectWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private closeWaiters: Array<() => void> = [];
@@ -247,7 +248,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     const quit = new QueuedCommand(['QUIT'], false, 0, Infinity, () => this.finish(), () => this.finish(), undefined, 0);
     this.pending.push(quit);
     this.flushNow();
-    this.closeFallback = setTimeout(() => this.finish(), Math.max(this.options.commandTimeout, 1000));
+    this.closeFallback = setTimeout(() => this.finish(), Math.max(this.options.commandTimeout, this.relaxedTimeout ?? 0, 1000));
     return done;
   }
 
@@ -327,47 +328,43 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   }
 
   private runHandshake(socket: net.Socket): void {
-    type Step = HandshakeStep & { expectPushes?: { kind: string; count: number; channels?: readonly string[] }; onError?: (error: Error) => Error | undefined };
+    type Step = HandshakeStep & {
+      expectPushes?: { kind: string; count: number; channels?: readonly string[] };
+      onError?: (error: Error) => Error | undefined;
+    };
     const steps: Step[] = handshakeSteps(this.options);
+    // Ready check (as ioredis's): a PING after authentication. While the server answers LOADING
+    // (restarted with a large AOF/RDB), the connection pings again every 100 ms instead of handing
+    // user commands to it. Extension steps (READONLY, TRACKING, SUBSCRIBE…) are allowed while loading.
+    let loading = false;
+    steps.push({ args: ['PING'], optional: true, auth: false, onError: (error) => ((loading = isLoading(error)), undefined) });
     for (const extension of this.extensions) {
       for (const step of extension.steps()) {
         steps.push({ args: step.args, optional: step.optional ?? false, auth: false, expectPushes: step.expectPushes, onError: step.onError });
       }
     }
-    // Ready check (as ioredis's): a final PING; while the server answers LOADING (restarted with a
-    // large AOF/RDB), ping again every 100 ms instead of handing user commands to it.
-    steps.push({ args: ['PING'], optional: true, auth: false });
-    let remaining = steps.length;
-    const readyCheck = (value: RespValue | Error) => {
-      if (this.socket !== socket || this.state !== 'connecting') return;
-      if (value instanceof Error && isLoading(value)) {
-        setTimeout(() => {
-          if (this.socket !== socket || this.state !== 'connecting') return;
-          const ping = new QueuedCommand(['PING'], false, 0, Infinity, readyCheck, readyCheck, undefined, 0);
-          ping.state = CommandState.Written;
-          this.encoder.push(['PING']);
-          this.inflight.push(ping);
-          this.writeChunks(socket);
-        }, 100);
-        return;
-      }
-      this.onReady();
-    };
-    const stepDone = () => {
-      if (--remaining === 0 && this.socket === socket && this.state === 'connecting') this.onReady();
-    };
-    for (const [index, step] of steps.entries()) {
-      if (index === steps.length - 1) {
-        const ping = new QueuedCommand(step.args, false, 0, Infinity, (value) => {
-          if (--remaining === 0) readyCheck(value);
-        }, (error) => {
-          if (--remaining === 0) readyCheck(error);
+    const current = () => this.socket === socket && this.state === 'connecting';
+    const pingUntilLoaded = (): void => {
+      if (!current()) return;
+      if (!loading) return this.onReady();
+      setTimeout(() => {
+        if (!current()) return;
+        loading = false;
+        const ping = new QueuedCommand(['PING'], false, 0, Infinity, pingUntilLoaded, (error) => {
+          loading = isLoading(error);
+          pingUntilLoaded();
         }, undefined, 0);
         ping.state = CommandState.Written;
-        this.encoder.push(step.args);
+        this.encoder.push(['PING']);
         this.inflight.push(ping);
-        continue;
-      }
+        this.writeChunks(socket);
+      }, 100);
+    };
+    let remaining = steps.length;
+    const stepDone = () => {
+      if (--remaining === 0) pingUntilLoaded();
+    };
+    for (const step of steps) {
       const command = new QueuedCommand(step.args, false, 0, Infinity, stepDone, (error) => {
         if (step.onError) {
           const mapped = step.onError(error);
@@ -389,7 +386,6 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       this.inflight.push(command);
     }
     this.writeChunks(socket);
-    if (steps.length === 0) this.onReady();
   }
 
   private onReady(): void {
