@@ -1,9 +1,10 @@
 // What a real 7.0 cluster cannot show on demand: exact ASKING order, redirect loops, TRYAGAIN and
 // CLUSTERDOWN sequences, and malformed replies. Two or three scripted fake nodes play the cluster.
-import { createCluster, ClusterDownError, CommandTimeoutError, ProtocolError, RedirectionLimitError, type RedisCluster } from '../../lib/index.js';
+import { createCluster, ClientClosedError, ClusterDownError, CommandTimeoutError, ProtocolError, RedirectionLimitError, type RedisCluster } from '../../lib/index.js';
 import { keySlot } from '../../lib/engine/commands/key-slot.js';
 import { FakeRedisServer, type SlotRange } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
+import { handleCounts, newHandles } from '../support/leaks.js';
 
 let a: FakeRedisServer;
 let b: FakeRedisServer;
@@ -101,6 +102,18 @@ describe('redirects against scripted nodes', () => {
     expect(reason).toBeInstanceOf(ClusterDownError);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(a.commands.filter((c) => c.argv[0] === 'SET').length).toBeGreaterThan(1);
+  });
+
+  it('close() cancels a command waiting to retry: it rejects with ClientClosedError and no timer is left', async () => {
+    a.on('SET', () => F.error('CLUSTERDOWN The cluster is down'));
+    const before = handleCounts();
+    const cluster = await connect({ commandTimeout: 10_000 });
+    const pending = cluster.set(keyOnA, 'v').catch((e: unknown) => e);
+    await a.waitForCommand('SET');
+    await cluster.close();
+    client = undefined;
+    expect(await pending).toBeInstanceOf(ClientClosedError);
+    expect(newHandles(before)).toEqual({});
   });
 
   it('a malformed reply rejects only the commands in flight on that socket, then the node is used again', async () => {

@@ -342,6 +342,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.state === 'closed') return;
     this.state = 'closing';
     this.topology.stop();
+    this.executor.cancelWaiting();
     await Promise.all([this.classic.close(), this.sharded.close()]);
     this.closingNodes = this.registry.all();
     await this.registry.closeAll(true);
@@ -355,6 +356,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.state === 'closed') return;
     this.state = 'closing';
     this.topology.stop();
+    this.executor.cancelWaiting();
     await Promise.all([this.classic.close(), this.sharded.close()]);
     // Also the nodes a close() in progress is draining: destroy() must not wait for them.
     await Promise.all(this.closingNodes.map((node) => node.destroy()));

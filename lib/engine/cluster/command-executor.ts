@@ -66,12 +66,32 @@ const noop = (): void => undefined;
  */
 export class CommandExecutor {
   private replicaCursor = 0;
+  /** Retries waiting for their backoff delay: cancelled (rejected) when the client closes. */
+  private readonly waiting = new Map<NodeJS.Timeout, (error: Error) => void>();
 
   constructor(private readonly ctx: ExecutorContext) {}
 
   /** @internal */
   get context(): ExecutorContext {
     return this.ctx;
+  }
+
+  /** @internal Runs `retry` after `delayMs` unless the client closes first (then `cancel` is called). */
+  schedule(delayMs: number, retry: () => void, cancel: (error: Error) => void): void {
+    const timer = setTimeout(() => {
+      this.waiting.delete(timer);
+      retry();
+    }, delayMs);
+    this.waiting.set(timer, cancel);
+  }
+
+  /** @internal Rejects every retry waiting for its backoff with ClientClosedError and clears its timer. */
+  cancelWaiting(): void {
+    for (const [timer, cancel] of this.waiting) {
+      clearTimeout(timer);
+      cancel(new ClientClosedError());
+    }
+    this.waiting.clear();
   }
 
   execute(argv: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<RespValue> {
@@ -334,7 +354,7 @@ class Attempt {
     this.lastRetryError = error;
     const remaining = this.deadline - Date.now();
     if (remaining <= 0) return this.reject(error);
-    setTimeout(() => this.run(), retryDelay(this.redirects - 1, remaining));
+    this.executor.schedule(retryDelay(this.redirects - 1, remaining), () => this.run(), this.reject);
   }
 
   private nodeAt(address: string): ClusterNode | undefined {
