@@ -71,7 +71,23 @@ describeWithServers('client-side cache on a real cluster', () => {
       const stats = cache.stats();
       expect([stats.missCount, stats.hitCount, stats.loadSuccessCount]).toEqual([1, 2, 1]);
       expect(stats.hitRate()).toBeCloseTo(2 / 3);
+      expect(cluster.clientSideCache).toBe(cache);
     });
+  });
+
+  it('creates a cache from plain options and exposes it as cluster.clientSideCache', async () => {
+    const cluster = mainCluster({ clientSideCache: { maxEntries: 100, ttl: 60_000 } });
+    try {
+      await cluster.connect();
+      const key = `csc:${run}:options`;
+      await cluster.set(key, 'x');
+      await cluster.get(key);
+      await cluster.get(key);
+      expect(cluster.clientSideCache!.stats().hitCount).toBe(1);
+      expect(mainCluster({}).clientSideCache).toBeUndefined();
+    } finally {
+      await cluster.close();
+    }
   });
 
   it('invalidates on another client’s write and on our own write (default tracking mode, no NOLOOP)', async () => {

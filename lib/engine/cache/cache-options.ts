@@ -63,14 +63,3 @@ export function resolveClientSideCacheOptions(options: unknown, prefix = 'client
 /** What the `clientSideCache` cluster option accepts. */
 export type ClientSideCacheOption = ClientSideCacheOptions | BasicClientSideCache;
 
-declare module '../cluster/cluster-options.js' {
-  interface RedisClusterOptions {
-    /**
-     * Client-side caching with server-assisted invalidation (RESP3 `CLIENT TRACKING`, default
-     * mode) on every node's main connection. Give options (a cache is created) or your own
-     * {@link BasicClientSideCache} to call `invalidate()`, `clear()` and `stats()` on it.
-     * Requires RESP3 (the default). Off when absent.
-     */
-    clientSideCache?: ClientSideCacheOption;
-  }
-}

@@ -27,6 +27,8 @@ import { toNames, type PubSubListener } from '../pubsub/listeners.js';
 import type { PubSubHost } from '../pubsub/pubsub-host.js';
 import type { ConnectionPlugin, ExecutorCache, PluginHost } from './connection-plugin.js';
 import { createClientSideCache } from '../cache/index.js';
+import type { BasicClientSideCache } from '../cache/basic-client-side-cache.js';
+import type { TrackingPlugin } from '../cache/tracking-plugin.js';
 import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
 import { HandshakeRefusedError } from '../errors/connection.error.js';
 
@@ -52,8 +54,8 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   private readonly maintenance: MaintenanceConnectionPlugin | undefined;
   /** Nodes being closed by close(), so that a destroy() during it can still reach them. */
   private closingNodes: ClusterNode[] = [];
-  /** @internal The client-side cache, when `clientSideCache` is set. */
-  readonly clientSideCache: (ConnectionPlugin & ExecutorCache) | undefined;
+  /** @internal The client-side cache plugin, when `clientSideCache` is set. */
+  private readonly cachePlugin: (ConnectionPlugin & ExecutorCache) | undefined;
   private readonly sharded: ShardedSubscriber;
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
 
@@ -77,8 +79,8 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
     };
     const raw = options as unknown as Record<string, unknown>;
-    this.clientSideCache = createClientSideCache(raw['clientSideCache'], pluginHost, nodeDefaults.RESP);
-    if (this.clientSideCache) this.plugins.push(this.clientSideCache);
+    this.cachePlugin = createClientSideCache(raw['clientSideCache'], pluginHost, nodeDefaults.RESP);
+    if (this.cachePlugin) this.plugins.push(this.cachePlugin);
     this.maintenance = createMaintenance(raw, pluginHost, nodeDefaults.RESP);
     if (this.maintenance) this.plugins.push(this.maintenance);
     this.executor = new CommandExecutor({
@@ -89,7 +91,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       defaultTimeout,
       isClosed: () => this.state === 'closing' || this.state === 'closed',
       whenTopology: () => this.connect(),
-      cache: this.clientSideCache,
+      cache: this.cachePlugin,
     });
     const host: PubSubHost = {
       topology: () => this.topology.current,
@@ -320,6 +322,14 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** Cluster state, slot coverage and every master's reachability and latency; never throws. */
   healthReport(options: HealthReportOptions = {}): Promise<HealthReport> {
     return healthReport(this, options);
+  }
+
+  /**
+   * The client-side cache (given as `clientSideCache`, or created from its options), to read its
+   * `stats()` or call `invalidate()` / `clear()`; undefined when caching is off.
+   */
+  get clientSideCache(): BasicClientSideCache | undefined {
+    return (this.cachePlugin as TrackingPlugin | undefined)?.cache;
   }
 
   /** Addresses of the nodes in a maintenance window now (Smart Client Handoffs); empty when none or the feature is off. */
