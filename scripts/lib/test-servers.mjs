@@ -8,6 +8,7 @@
 // Everything a test needs is written to <repo>/.test-servers/servers.json.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { generateTestCerts } from './certs.mjs';
 import { startCluster } from './cluster-ops.mjs';
 import { ensureRedis } from './install.mjs';
@@ -75,9 +76,17 @@ function lockHolder(lockFile) {
 }
 
 /** One test run at a time per checkout: a second run waits for the first one's teardown (or its death). */
+/**
+ * The test servers use fixed ports, so the lock is machine-wide (not per checkout): a CI clone and
+ * a working tree on the same machine take turns instead of colliding on ports.
+ */
+function lockPath() {
+  return join(tmpdir(), 'nest-redis-cluster-test-servers.lock.json');
+}
+
 async function acquireLock(stateDir, log) {
   mkdirSync(stateDir, { recursive: true });
-  const lockFile = join(stateDir, 'lock.json');
+  const lockFile = lockPath();
   const waitMs = Number(process.env.NRC_SERVERS_LOCK_TIMEOUT_MS ?? 10 * 60_000);
   const deadline = Date.now() + waitMs;
   let told = false;
@@ -106,8 +115,8 @@ async function acquireLock(stateDir, log) {
   }
 }
 
-function releaseLock(stateDir) {
-  const lockFile = join(stateDir, 'lock.json');
+function releaseLock(_stateDir) {
+  const lockFile = lockPath();
   try {
     const { pid } = JSON.parse(readFileSync(lockFile, 'utf8'));
     if (pid === process.pid || !isAlive(pid)) unlinkSync(lockFile);
