@@ -3,6 +3,8 @@
  * every accepted connection is piped to a fresh connection to the target, both ways; when either side closes or
  * fails, both are closed. Sockets are tracked so that tests can count connections, see the local addresses of the
  * upstream sockets (to match them against `CLIENT LIST` on the server), and `close()` destroys everything.
+ * `delayMs` (settable at any time) adds latency to every chunk in both directions, and `delayFor` can pick a delay
+ * per chunk (e.g. hold only requests that contain CLUSTER SHARDS); byte order is always kept.
  */
 import net from 'node:net';
 
@@ -27,6 +29,10 @@ export class TcpProxy {
   /** Upstream local addresses of every connection ever made (CLIENT LIST `addr` values). */
   readonly upstreamAddresses = new Set<string>();
   private closed = false;
+  /** Latency added to every chunk forwarded in either direction, in ms (0: none). */
+  delayMs = 0;
+  /** Extra latency for one chunk (`request`: client → server, `reply`: server → client); the larger delay wins. */
+  delayFor: ((chunk: Buffer, direction: 'request' | 'reply') => number) | undefined;
 
   private constructor(
     private readonly server: net.Server,
@@ -95,10 +101,13 @@ export class TcpProxy {
       this.upstreamAddresses.add(conn.upstreamAddress);
     });
     let done = false;
+    const timers = new Set<NodeJS.Timeout>();
     const finish = () => {
       if (done) return;
       done = true;
       this.live.delete(conn);
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       downstream.destroy();
       upstream.destroy();
     };
@@ -106,9 +115,42 @@ export class TcpProxy {
     upstream.on('error', finish);
     downstream.on('close', finish);
     upstream.on('close', finish);
-    // pipe() handles back-pressure; `end: true` half-closes the other side, `close` then tears both down.
-    downstream.pipe(upstream);
-    upstream.pipe(downstream);
+    this.forward(downstream, upstream, timers, 'request');
+    this.forward(upstream, downstream, timers, 'reply');
+  }
+
+  /** Copies `src` to `dst` with back-pressure, through an ordered delay queue while `delayMs` > 0. */
+  private forward(src: net.Socket, dst: net.Socket, timers: Set<NodeJS.Timeout>, direction: 'request' | 'reply'): void {
+    const queue: Array<{ at: number; chunk: Buffer }> = [];
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const write = (chunk: Buffer) => {
+      if (dst.destroyed) return;
+      if (!dst.write(chunk)) {
+        src.pause();
+        dst.once('drain', () => src.resume());
+      }
+    };
+    const pump = () => {
+      if (timer) timers.delete(timer);
+      timer = undefined;
+      const now = Date.now();
+      while (queue.length > 0 && queue[0]!.at <= now) write(queue.shift()!.chunk);
+      if (queue.length > 0) {
+        timer = setTimeout(pump, queue[0]!.at - now);
+        timers.add(timer);
+      } else if (ended) dst.end();
+    };
+    src.on('data', (chunk: Buffer) => {
+      const delay = Math.max(this.delayMs, this.delayFor?.(chunk, direction) ?? 0);
+      if (delay <= 0 && queue.length === 0) return write(chunk);
+      queue.push({ at: Date.now() + delay, chunk });
+      if (!timer) pump();
+    });
+    src.on('end', () => {
+      ended = true;
+      if (queue.length === 0) dst.end();
+    });
   }
 }
 

@@ -56,6 +56,16 @@ export function tagForSlot(slot: number, prefix = 't'): string {
   }
 }
 
+/**
+ * A slot owned through `ranges`: `offset` slots into the largest range. Earlier tests may have moved single slots
+ * around, so a shard's first range is not necessarily a big one.
+ */
+export function slotIn(ranges: ReadonlyArray<readonly [number, number]>, offset = 0): number {
+  const [start, end] = [...ranges].sort((a, b) => b[1] - b[0] - (a[1] - a[0]))[0]!;
+  if (start + offset > end) throw new Error(`no slot ${offset} into range ${start}-${end}`);
+  return start + offset;
+}
+
 /** `count` distinct tags whose slots fall in `ranges` (each tag in a different slot). */
 export function tagsInRanges(ranges: ReadonlyArray<readonly [number, number]>, count: number, prefix = 'r'): string[] {
   const tags: string[] = [];

@@ -7,7 +7,7 @@
 import { createCluster, type RedisCluster } from '../../../lib/index.js';
 import { describeWithServers, keySlot, mastersAndReplicas, migrateSlot, redisCli, resetCluster, testServers } from '../../support/servers.js';
 import { startProxies, type TcpProxy } from '../../support/tcp-proxy.js';
-import { lockChaosCluster, report, tagForSlot, tagsPerShard, until } from '../../support/workload.js';
+import { lockChaosCluster, report, slotIn, tagForSlot, tagsPerShard, until } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
@@ -75,7 +75,7 @@ describeWithServers('chaos: nodeAddressMap through TCP proxies', () => {
     // A MOVED to a node: move a slot behind the client's back; the MOVED names 127.0.0.1:<port>, which must be mapped.
     const slotOwner = topo.masters[0]!;
     const slotTarget = topo.masters[1]!;
-    const slot = topo.shards.find((s) => s.master.port === slotOwner)!.slots[0]![0] + 3;
+    const slot = slotIn(topo.shards.find((s) => s.master.port === slotOwner)!.slots, 3);
     const movedKey = `px:moved:{${tagForSlot(slot)}}`;
     expect(keySlot(movedKey)).toBe(slot);
     await c.set(movedKey, 'here');

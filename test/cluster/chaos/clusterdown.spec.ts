@@ -6,7 +6,7 @@
 // forgets it with cluster-require-full-coverage off (only that slot is down; other slots keep working).
 import { ClusterDownError, CommandTimeoutError, createCluster, RedirectionLimitError, type RedisCluster } from '../../../lib/index.js';
 import { describeWithServers, keySlot, mastersAndReplicas, redisCli, resetCluster, testServers, waitForClusterOk } from '../../support/servers.js';
-import { lockChaosCluster, report, tagForSlot, until } from '../../support/workload.js';
+import { lockChaosCluster, report, slotIn, tagForSlot, until } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
@@ -61,7 +61,7 @@ describeWithServers('chaos: CLUSTERDOWN for an unserved slot', () => {
 
   it('DELSLOTS on every master: commands on the slot reject with CLUSTERDOWN within their deadline; ADDSLOTS on the owner brings it back', async () => {
     const topo = await mastersAndReplicas(chaos());
-    const slot = topo.shards[1]!.slots[0]![0] + 7;
+    const slot = slotIn(topo.shards[1]!.slots, 7);
     const owner = topo.ownerOf(slot)!;
     const key = `cd:{${tagForSlot(slot)}}`;
     expect(keySlot(key)).toBe(slot);
@@ -99,9 +99,9 @@ describeWithServers('chaos: CLUSTERDOWN for an unserved slot', () => {
     const topo = await mastersAndReplicas(chaos());
     const shard = topo.shards[2]!;
     const owner = shard.master.port;
-    const slot = shard.slots[0]![0] + 11;
+    const slot = slotIn(shard.slots, 11);
     const key = `cd2:{${tagForSlot(slot)}}`;
-    const sibling = `cd2:{${tagForSlot(shard.slots[0]![0] + 12)}}`;
+    const sibling = `cd2:{${tagForSlot(slotIn(shard.slots, 12))}}`;
     for (const port of chaos().ports) await redisCli(port, 'CONFIG', 'SET', 'cluster-require-full-coverage', 'no');
     const c = (cluster = client());
     await c.connect();

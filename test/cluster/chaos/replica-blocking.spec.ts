@@ -6,7 +6,7 @@
 //    blocked, all complete before it returns; then an LPUSH from another call wakes it with the pushed element.
 import { createCluster, type RedisCluster } from '../../../lib/index.js';
 import { describeWithServers, keySlot, mastersAndReplicas, nodeCommand, redisCli, testServers } from '../../support/servers.js';
-import { report, tagForSlot, until } from '../../support/workload.js';
+import { report, slotIn, tagForSlot, until } from '../../support/workload.js';
 
 const main = () => testServers().clusters.main;
 
@@ -45,7 +45,7 @@ describeWithServers('replica reads and blocking commands (main cluster)', () => 
     const topo = await mastersAndReplicas(main());
     const master = topo.masters[1]!;
     const replica = topo.replicaOf(master)!;
-    const slot = topo.shards.find((s) => s.master.port === master)!.slots[0]![0] + 5;
+    const slot = slotIn(topo.shards.find((s) => s.master.port === master)!.slots, 5);
     const key = `rr:${process.pid}:{${tagForSlot(slot)}}`;
     expect(keySlot(key)).toBe(slot);
     const c = (cluster = client(name, true));
