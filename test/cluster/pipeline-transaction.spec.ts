@@ -1,5 +1,5 @@
 // Pipelines over any slots, MULTI/EXEC on one slot, WATCH sessions on pooled connections, blocking commands.
-import { CrossSlotError, ReplyError, WatchError, type PipelineOutcome } from '../../lib/index.js';
+import { CommandTimeoutError, CrossSlotError, ReplyError, WatchError, type PipelineOutcome } from '../../lib/index.js';
 import { withCluster } from '../support/cluster-client.js';
 import { describeWithServers } from '../support/servers.js';
 
@@ -75,5 +75,22 @@ describeWithServers('pipelines, transactions and WATCH', () => {
       // A blocking call whose server timeout expires answers null, it does not hit the client deadline.
       expect(await cluster.blPop('{bl}q', 0.2)).toBeNull();
     });
+  });
+
+  it('a blocking command waiting for a dedicated connection still rejects at its deadline, unsent', async () => {
+    await withCluster(
+      async (cluster) => {
+        await cluster.del(['{bp}a', '{bp}b']);
+        const holder = cluster.blPop('{bp}a', 2); // takes the only dedicated connection for 2 s
+        const started = Date.now();
+        const error = await cluster.blPop('{bp}b', 0).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(CommandTimeoutError);
+        expect((error as CommandTimeoutError).written).toBe(false);
+        expect(Date.now() - started).toBeLessThan(1500);
+        await cluster.rPush('{bp}a', 'x');
+        expect(await holder).toEqual({ key: '{bp}a', element: 'x' });
+      },
+      { pool: { maxSize: 1 }, defaults: { commandTimeout: 300 } },
+    );
   });
 });

@@ -173,6 +173,7 @@ class Attempt {
   private asking = false;
   private forceMaster: boolean;
   private readonly deadline: number;
+  private readonly startedAt: number;
   private readonly timeoutMs: number;
   private readonly blockMs: number | undefined;
   private lastNode: ClusterNode | undefined;
@@ -189,6 +190,7 @@ class Attempt {
     private readonly resolve: (value: RespValue) => void,
     private readonly reject: (error: Error) => void,
   ) {
+    this.startedAt = Date.now();
     this.timeoutMs = options?.timeout ?? ctx.defaultTimeout;
     this.blockMs = info.blocking ? serverBlockMs(info.name, argv) : undefined;
     const total = this.blockMs === undefined ? this.timeoutMs : this.blockMs + this.timeoutMs;
@@ -254,7 +256,20 @@ class Attempt {
 
   /** Blocking commands lease a dedicated connection so that they never stall other traffic. */
   private runDedicated(node: ClusterNode): void {
+    // Getting a dedicated connection (the pool may be full, the node may be reconnecting) counts
+    // against the command's deadline: past it the command rejects unsent, and a connection that
+    // arrives later goes straight back to the pool.
+    let expired = false;
+    const timer =
+      this.timeoutMs <= 0
+        ? undefined
+        : setTimeout(() => {
+            expired = true;
+            this.reject(new CommandTimeoutError(this.info.name, this.timeoutMs, false));
+          }, Math.max(0, this.startedAt + this.timeoutMs - Date.now()));
     node.pool.acquire().then((connection: NodeConnection) => {
+      if (timer) clearTimeout(timer);
+      if (expired) return node.pool.release(connection);
       if (this.asking) connection.enqueue(['ASKING'], undefined, noop, noop);
       connection.enqueue(
         this.argv,
@@ -269,7 +284,10 @@ class Attempt {
           this.onError(error);
         },
       );
-    }, this.onError);
+    }, (error: Error) => {
+      if (timer) clearTimeout(timer);
+      if (!expired) this.onError(error);
+    });
   }
 
   private connectionOptions(): CommandOptions | undefined {
