@@ -43,7 +43,7 @@ export class WatchSession {
     let node = executor.pick(slot, false, true);
     for (;;) {
       if (!node) throw new ConnectionError('?', `no node serves slot ${slot}`);
-      const connection = await node.pool.acquire();
+      const connection = await node.pool.acquireWithin(ctx.defaultTimeout);
       try {
         await connection.sendCommand(['WATCH', ...keys]);
         return new WatchSession(executor, node, connection, slot);

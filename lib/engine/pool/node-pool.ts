@@ -81,6 +81,32 @@ export class NodePool {
     });
   }
 
+  /**
+   * acquire(), but rejects with PoolTimeoutError after `timeoutMs` (the caller's deadline) even
+   * while a connection is still being opened; a connection that arrives later is returned to the pool.
+   */
+  acquireWithin(timeoutMs: number): Promise<NodeConnection> {
+    if (timeoutMs <= 0) return this.acquire();
+    return new Promise((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(new PoolTimeoutError(`No dedicated connection was ready within ${timeoutMs} ms (commandTimeout)`));
+      }, timeoutMs);
+      this.acquire().then(
+        (connection) => {
+          clearTimeout(timer);
+          if (late) this.release(connection);
+          else resolve(connection);
+        },
+        (error: Error) => {
+          clearTimeout(timer);
+          if (!late) reject(error);
+        },
+      );
+    });
+  }
+
   /** Returns a leased connection. `broken` (or a connection that is not ready) is destroyed. */
   release(connection: NodeConnection, broken = false): void {
     if (broken || !connection.isReady || this.closed) {
