@@ -4,7 +4,8 @@
  * fails, both are closed. Sockets are tracked so that tests can count connections, see the local addresses of the
  * upstream sockets (to match them against `CLIENT LIST` on the server), and `close()` destroys everything.
  * `delayMs` (settable at any time) adds latency to every chunk in both directions, and `delayFor` can pick a delay
- * per chunk (e.g. hold only requests that contain CLUSTER SHARDS); byte order is always kept.
+ * per chunk (e.g. hold only requests that contain CLUSTER SHARDS); byte order is always kept. `tap` sees every chunk,
+ * and `respondFor` can answer a request itself (a canned reply, e.g. a stale CLUSTER SHARDS) instead of forwarding it.
  */
 import net from 'node:net';
 
@@ -33,6 +34,10 @@ export class TcpProxy {
   delayMs = 0;
   /** Extra latency for one chunk (`request`: client → server, `reply`: server → client); the larger delay wins. */
   delayFor: ((chunk: Buffer, direction: 'request' | 'reply') => number) | undefined;
+  /** Sees every chunk as it arrives (before any delay), with the connection it belongs to. */
+  tap: ((chunk: Buffer, direction: 'request' | 'reply', connection: ProxyConnection) => void) | undefined;
+  /** Returns bytes to answer a request chunk with, instead of forwarding it (the target never sees it). */
+  respondFor: ((request: Buffer) => Buffer | undefined) | undefined;
 
   private constructor(
     private readonly server: net.Server,
@@ -115,12 +120,12 @@ export class TcpProxy {
     upstream.on('error', finish);
     downstream.on('close', finish);
     upstream.on('close', finish);
-    this.forward(downstream, upstream, timers, 'request');
-    this.forward(upstream, downstream, timers, 'reply');
+    this.forward(downstream, upstream, timers, 'request', conn);
+    this.forward(upstream, downstream, timers, 'reply', conn);
   }
 
   /** Copies `src` to `dst` with back-pressure, through an ordered delay queue while `delayMs` > 0. */
-  private forward(src: net.Socket, dst: net.Socket, timers: Set<NodeJS.Timeout>, direction: 'request' | 'reply'): void {
+  private forward(src: net.Socket, dst: net.Socket, timers: Set<NodeJS.Timeout>, direction: 'request' | 'reply', conn: ProxyConnection): void {
     const queue: Array<{ at: number; chunk: Buffer }> = [];
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
@@ -142,6 +147,12 @@ export class TcpProxy {
       } else if (ended) dst.end();
     };
     src.on('data', (chunk: Buffer) => {
+      this.tap?.(chunk, direction, conn);
+      const canned = direction === 'request' ? this.respondFor?.(chunk) : undefined;
+      if (canned) {
+        if (!src.destroyed) src.write(canned);
+        return;
+      }
       const delay = Math.max(this.delayMs, this.delayFor?.(chunk, direction) ?? 0);
       if (delay <= 0 && queue.length === 0) return write(chunk);
       queue.push({ at: Date.now() + delay, chunk });
