@@ -52,6 +52,7 @@ describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
 
     const killAt = Date.now();
     await killNode(victim);
+    const deadAt = Date.now();
     const health = await c.healthReport({ timeoutMs: 1000 });
     const victimHealth = health.nodes.find((n) => n.address === victimAddress);
 
@@ -60,8 +61,8 @@ describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
     // The first command on the victim's shard issued after the promotion that succeeds (the client finds the
     // new master through its own refreshes: no refreshTopology() call here).
     const firstOk = await wl.waitFor((r) => r.ok && r.start >= promotedAt && victimTags.includes(r.tag), 10_000, 'success on the promoted replica');
-    // The first success on the shard after the kill at all (possibly before the harness saw the promotion).
-    const firstAfterKill = wl.records.find((r) => r.ok && r.start > killAt && victimTags.includes(r.tag))!;
+    // The first success on the shard issued after the node was dead (possibly before the harness saw the promotion).
+    const firstAfterKill = wl.records.find((r) => r.ok && r.start > deadAt && victimTags.includes(r.tag))!;
     await wl.waitForOps(1500);
     const healedAt = Date.now();
 
@@ -85,6 +86,7 @@ describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
       victim,
       newMaster,
       promotedAfterKillMs: promotedAt - killAt,
+      killMs: deadAt - killAt,
       firstSuccessAfterKillMs: firstAfterKill.end - killAt,
       firstSuccessAfterPromotionMs: firstOk.end - promotedAt,
       outage,
