@@ -10,6 +10,8 @@ export class ClusterNode {
   readonly address: string;
   /** Current role from the last topology (a replica may be promoted). */
   role: 'master' | 'replica';
+  /** Created for a redirect target before any topology listed it. @internal */
+  stray = false;
   private current: NodeConnection;
   private poolInstance: NodePool | undefined;
 
@@ -58,6 +60,11 @@ export class ClusterNode {
   /** Drains and closes every connection of this node. @internal */
   async close(): Promise<void> {
     await Promise.all([this.connection.close(), this.poolInstance?.close()]);
+  }
+
+  /** Left the topology: unsent commands reject with `reason` (re-routed), sent ones get their replies. @internal */
+  async retire(reason: Error): Promise<void> {
+    await Promise.all([this.connection.retire(reason), this.poolInstance?.close()]);
   }
 
   /** Closes at once; unsent commands reject with `reason` (so the cluster can re-route them). @internal */

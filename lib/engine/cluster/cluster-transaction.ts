@@ -6,11 +6,11 @@ import type { NodeConnection } from '../connection/node-connection.js';
 import { ClientClosedError, CrossSlotError, WatchError } from '../errors/base.error.js';
 import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
-import { AskError, ExecAbortError, MovedError, ReplyError } from '../errors/reply.error.js';
+import { AskError, ClusterDownError, ExecAbortError, MovedError, ReplyError, TryAgainError } from '../errors/reply.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { CommandExecutor } from './command-executor.js';
-import { resolveRedirectAddress } from './redirect.js';
+import { resolveRedirectAddress, retryDelay } from './redirect.js';
 
 interface Queued {
   readonly argv: RedisArgument[];
@@ -104,6 +104,7 @@ export class ClusterTransaction {
     const history: RedirectStep[] = [];
     let target: ClusterNode | undefined;
     let asking = false;
+    const deadline = ctx.defaultTimeout > 0 ? Date.now() + ctx.defaultTimeout : Infinity;
     for (;;) {
       if (ctx.isClosed()) throw new ClientClosedError();
       if (!ctx.topology.current) await ctx.whenTopology();
@@ -114,6 +115,23 @@ export class ClusterTransaction {
         outcome = await this.send(node.connection, asking);
       } catch (error) {
         const redirect = error instanceof ExecAbortError ? (error.cause as Error | undefined) : undefined;
+        if (redirect instanceof TryAgainError || redirect instanceof ClusterDownError) {
+          // Nothing ran (EXEC discarded the block): retry the whole transaction after a backoff,
+          // within the deadline, as single commands do.
+          const kind = redirect instanceof TryAgainError ? 'TRYAGAIN' : 'CLUSTERDOWN';
+          if (kind === 'TRYAGAIN') ctx.stats.tryAgain++;
+          else {
+            ctx.stats.clusterDown++;
+            ctx.topology.requestRefresh();
+            target = undefined;
+          }
+          asking = false;
+          this.countRedirect(history, { kind, from: node.address }, redirect);
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) throw error;
+          await new Promise<void>((resolve, reject) => this.executor.schedule(retryDelay(history.length - 1, remaining), resolve, reject));
+          continue;
+        }
         if (!(redirect instanceof MovedError || redirect instanceof AskError)) {
           if (error instanceof ConnectionError && !error.mayHaveRun) {
             ctx.topology.requestRefresh();
@@ -125,15 +143,15 @@ export class ClusterTransaction {
         }
         const kind = redirect instanceof MovedError ? 'MOVED' : 'ASK';
         this.countRedirect(history, { kind, from: node.address, to: redirect.address, slot: redirect.slot }, error as Error);
-        if (kind === 'MOVED') {
-          ctx.stats.moved++;
-          ctx.topology.patchSlot(redirect.slot, redirect.address);
-          ctx.topology.requestRefresh();
-        } else ctx.stats.ask++;
         const resolved = resolveRedirectAddress(redirect.address, node.host);
         if (!resolved) throw error;
         const mapped = ctx.options.mapAddress(resolved.host, resolved.port);
         target = ctx.registry.getOrCreate(mapped.host, mapped.port);
+        if (kind === 'MOVED') {
+          ctx.stats.moved++;
+          ctx.topology.patchSlot(redirect.slot, target.address);
+          ctx.topology.requestRefresh();
+        } else ctx.stats.ask++;
         asking = kind === 'ASK';
         continue;
       }
@@ -165,7 +183,9 @@ export class ClusterTransaction {
         undefined,
         (exec) => resolve({ exec, queuedErrors }),
         (error) => {
-          const redirect = queuedErrors.find((e) => e instanceof MovedError || e instanceof AskError);
+          const redirect = queuedErrors.find(
+            (e) => e instanceof MovedError || e instanceof AskError || e instanceof TryAgainError || e instanceof ClusterDownError,
+          );
           if (error instanceof ExecAbortError && redirect) {
             reject(Object.assign(new ExecAbortError(error.message), { cause: redirect }));
           } else reject(error);

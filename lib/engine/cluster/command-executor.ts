@@ -307,10 +307,12 @@ class Attempt {
     switch (action.kind) {
       case 'moved': {
         this.ctx.stats.moved++;
-        this.ctx.topology.patchSlot(action.slot, action.address);
+        // Patch with the address the client dials (after nodeAddressMap), which is how the topology knows it.
+        const target = this.nodeAt(action.address);
+        if (target) this.ctx.topology.patchSlot(action.slot, target.address);
         this.ctx.topology.requestRefresh();
         if (!this.redirect(error, { kind: 'MOVED', from, to: action.address, slot: action.slot })) return;
-        this.target = this.nodeAt(action.address);
+        this.target = target;
         if (!this.target) return this.retryLater(error, 'MOVED');
         return this.run();
       }
@@ -375,12 +377,11 @@ class Attempt {
     this.executor.schedule(retryDelay(this.redirects - 1, remaining), () => this.run(), this.reject);
   }
 
+  /** The node a redirect names, dialled through nodeAddressMap (created as a stray when unknown). */
   private nodeAt(address: string): ClusterNode | undefined {
-    const known = this.ctx.registry.get(address);
-    if (known) return known;
     const resolved = resolveRedirectAddress(address, this.lastNode?.host ?? '127.0.0.1');
     if (!resolved) return undefined;
     const mapped = this.ctx.options.mapAddress(resolved.host, resolved.port);
-    return this.ctx.registry.getOrCreate(mapped.host, mapped.port);
+    return this.ctx.registry.get(`${mapped.host}:${mapped.port}`) ?? this.ctx.registry.getOrCreate(mapped.host, mapped.port);
   }
 }

@@ -20,6 +20,7 @@ export interface TopologyDiff {
  */
 export class NodeRegistry {
   private readonly nodes = new Map<string, ClusterNode>();
+  private applying = false;
 
   constructor(
     private readonly options: ResolvedClusterOptions,
@@ -36,6 +37,7 @@ export class NodeRegistry {
     let node = this.nodes.get(address);
     if (!node) {
       node = new ClusterNode(host, port, role, this.options.nodeOptions(host, port, hostname), this.options.pool, this.setup);
+      node.stray = !this.applying;
       this.nodes.set(address, node);
     }
     return node;
@@ -48,22 +50,29 @@ export class NodeRegistry {
   apply(topology: Topology): TopologyDiff {
     const added: string[] = [];
     const roleChanged: string[] = [];
+    this.applying = true;
     for (const info of topology.nodes.values()) {
       const existing = this.nodes.get(info.address);
       if (!existing) {
         this.getOrCreate(info.host, info.port, info.role, info.hostname);
+        added.push(info.address);
+      } else if (existing.stray) {
+        // First reached through a MOVED/ASK (e.g. a just-promoted replica): new to the topology.
+        existing.stray = false;
+        existing.role = info.role;
         added.push(info.address);
       } else if (existing.role !== info.role) {
         existing.role = info.role;
         roleChanged.push(info.address);
       }
     }
+    this.applying = false;
     const removed: string[] = [];
     for (const [address, node] of this.nodes) {
       if (topology.nodes.has(address)) continue;
       this.nodes.delete(address);
       removed.push(address);
-      void node.destroy(new NodeRemovedError(address, 'the node left the cluster topology'));
+      void node.retire(new NodeRemovedError(address, 'the node left the cluster topology'));
     }
     return { added, removed, roleChanged };
   }

@@ -74,13 +74,26 @@ export class Topology {
    */
   withSlotMoved(slot: number, address: string): Topology | undefined {
     const target = this.shards.findIndex((shard) => shard.master.address === address);
-    if (target < 0) return undefined;
-    if (this.slotToShard[slot] === target) return this;
-    const shards = this.shards.map((shard, index) => {
+    if (target >= 0 && this.slotToShard[slot] === target) return this;
+    const shards: Shard[] = this.shards.map((shard, index) => {
       const ranges = removeSlot(shard.ranges, slot);
       return { ...shard, ranges: index === target ? [...ranges, [slot, slot] as const] : ranges };
     });
-    return new Topology(shards);
+    if (target < 0) {
+      // A master this snapshot does not know yet (typically a replica just promoted by a failover):
+      // it serves this slot now; the refresh that follows fills in the rest.
+      const colon = address.lastIndexOf(':');
+      const port = Number(address.slice(colon + 1));
+      if (colon <= 0 || !Number.isInteger(port)) return undefined;
+      const host = address.slice(0, colon);
+      const known = this.nodes.get(address);
+      shards.push({ master: { ...known, address, host, port, role: 'master' }, replicas: [], ranges: [[slot, slot]] });
+      for (let i = 0; i < shards.length - 1; i++) {
+        const shard = shards[i]!;
+        if (shard.replicas.some((r) => r.address === address)) shards[i] = { ...shard, replicas: shard.replicas.filter((r) => r.address !== address) };
+      }
+    }
+    return new Topology(shards.filter((shard) => shard.ranges.length > 0 || shard.master.address === address));
   }
 
   /** A stable textual signature of the slot map and roles, to tell whether anything changed. */

@@ -10,6 +10,7 @@ import type { RedisArgument, RespValue } from '../resp/types.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { CommandExecutor } from './command-executor.js';
 import { ClusterTransaction } from './cluster-transaction.js';
+import { resolveRedirectAddress } from './redirect.js';
 import type { NodeRegistry } from './node-registry.js';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -54,9 +55,11 @@ export class WatchSession {
         if (history.length > ctx.options.maxCommandRedirections) {
           throw new RedirectionLimitError('WATCH', ctx.options.maxCommandRedirections, history, error);
         }
-        ctx.topology.patchSlot(slot, error.address);
+        const resolved = resolveRedirectAddress(error.address, node.host);
+        const mapped = resolved ? ctx.options.mapAddress(resolved.host, resolved.port) : undefined;
+        node = mapped ? registry.getOrCreate(mapped.host, mapped.port) : executor.pick(slot, false, true);
+        if (node) ctx.topology.patchSlot(slot, node.address);
         ctx.topology.requestRefresh();
-        node = registry.get(error.address) ?? executor.pick(slot, false, true);
       }
     }
   }

@@ -265,6 +265,17 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     return done;
   }
 
+  /**
+   * The node left the topology: commands not yet sent reject with `reason` (the cluster re-routes
+   * them); commands already sent still get their replies; then the connection closes. A connection
+   * that is not ready is destroyed.
+   */
+  retire(reason: Error): Promise<void> {
+    if (this.state !== 'ready') return this.destroy(reason);
+    for (const command of this.pending.drain()) command.fail(reason);
+    return this.close();
+  }
+
   /** Resolves once the connection is closed and its socket released. */
   private whenClosed(): Promise<void> {
     if (this.state === 'closed' && !this.socketClosing) return Promise.resolve();

@@ -115,6 +115,15 @@ export class ShardedSubscriber {
       return this.place(live, slot, attempt + 1);
     }
     const connection = this.connectionFor(master.address, master);
+    const moving = live.some((channel) => this.states.get(channel)?.lostAt !== undefined);
+    if (moving && !(await this.isMaster(connection))) {
+      // A stale topology (a node that has not heard of a failover yet answered the refresh) names
+      // a demoted master, which would accept SSUBSCRIBE silently and never deliver: ask again.
+      if (attempt + 1 >= MAX_ATTEMPTS) throw new Error(`No master confirmed for slot ${slot} to SSUBSCRIBE on`);
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+      await this.host.refresh().catch(() => undefined);
+      return this.place(live, slot, attempt + 1);
+    }
     try {
       await connection.sendCommand(['SSUBSCRIBE', ...live], {
         returnBuffers: true,
@@ -149,6 +158,16 @@ export class ShardedSubscriber {
         state.lostAt = undefined;
         state.lostReason = undefined;
       }
+    }
+  }
+
+  /** ROLE says master (any failure counts as "not confirmed"). */
+  private async isMaster(connection: NodeConnection): Promise<boolean> {
+    try {
+      const role = await connection.sendCommand<RespValue[]>(['ROLE'], { returnBuffers: true });
+      return textOf(role[0]) === 'master';
+    } catch {
+      return false;
     }
   }
 

@@ -98,8 +98,12 @@ describe('Topology', () => {
     expect(moved.fullyCovered).toBe(true);
   });
 
-  it('returns undefined for an unknown target and itself when nothing changes', () => {
-    expect(t.withSlotMoved(100, 'c:1')).toBeUndefined();
+  it('adds a master it did not know (a promoted replica) for the moved slot, and returns itself when nothing changes', () => {
+    const moved = t.withSlotMoved(100, 'c:1')!;
+    expect(moved.shardOf(100)!.master).toMatchObject({ address: 'c:1', host: 'c', port: 1, role: 'master' });
+    expect(moved.shardOf(99)!.master.address).toBe('a:1');
+    expect(moved.fullyCovered).toBe(true);
+    expect(t.withSlotMoved(100, 'nonsense')).toBeUndefined();
     expect(t.withSlotMoved(100, 'a:1')).toBe(t);
   });
 });
