@@ -1,22 +1,23 @@
 // Engine defects found by the chaos tests, each reduced to a deterministic reproduction on the chaos cluster.
-// These are `it.failing`: they document the wrong behaviour of lib/engine as it is (this suite may not change lib/);
-// each passes as soon as the engine is fixed, and jest then reports it as failing so that `.failing` gets removed.
-//  1. A MOVED under nodeAddressMap does not patch the slot map (patchSlot gets the unmapped address), so every
-//     command to the moved slot is redirected again until the asynchronous full refresh lands.
-//  2. `topology-change` does not name a promoted replica that the client first reached as a MOVED target (it was
-//     registered as a stray "master", so the diff sees neither an added node nor a role change).
+// All six failed on lib/ at commit cabe2e6 (each comment says what was measured there) and pass with the engine
+// fixes made in response (in the working tree, not yet committed when this file was written); they stay as
+// regression tests.
+//  1. A MOVED under nodeAddressMap did not patch the slot map (patchSlot got the unmapped address), so every
+//     command to the moved slot was redirected again until the asynchronous full refresh landed.
+//  2. `topology-change` did not name a promoted replica that the client first reached as a MOVED target (it was
+//     registered as a stray "master", so the diff saw neither an added node nor a role change).
 //  3. A refresh whose reply omits a live node (7.0 nodes transiently report a just-demoted master as a master without
-//     slots during a failover) destroys that node's connection: writes in flight there reject with
-//     ConnectionClosedError (may have run) although the node answers them.
-//  4. A MULTI/EXEC that meets TRYAGAIN (a multi-key command on a half-migrated slot) rejects with EXECABORT at once,
+//     slots during a failover) destroyed that node's connection: writes in flight there rejected with
+//     ConnectionClosedError (may have run) although the node would have answered them.
+//  4. A MULTI/EXEC that met TRYAGAIN (a multi-key command on a half-migrated slot) rejected with EXECABORT at once,
 //     although nothing ran and plain commands retry TRYAGAIN until their deadline.
-//  5. After a failover, the demoted master's `sunsubscribe` makes the client refresh once; when that refresh is
-//     answered by a node that has not heard of the failover yet, the channel is resubscribed on the demoted master
-//     (a replica now, which accepts SSUBSCRIBE silently), `sharded-channel-moved` reports from == to, and nothing
-//     ever corrects it (seen in about 1 of 5 runs of pubsub-chaos; made deterministic here with a stale reply).
-//  6. A MOVED to a node the topology knows as a replica (the one just promoted by a failover) does not patch the
-//     slot map either (withSlotMoved only looks for masters): every command to the shard is redirected until the
-//     refresh lands (manual-failover.spec.ts measures 67-286 MOVED per failover under a 4-worker load).
+//  5. After a failover, the demoted master's `sunsubscribe` made the client refresh once; when that refresh was
+//     answered by a node that had not heard of the failover yet, the channel was resubscribed on the demoted master
+//     (a replica now, which accepts SSUBSCRIBE silently), `sharded-channel-moved` reported from == to, and nothing
+//     corrected it (seen in about 1 of 5 runs of pubsub-chaos; made deterministic here with a stale reply).
+//  6. A MOVED to a node the topology knows as a replica (the one just promoted by a failover) did not patch the
+//     slot map either (withSlotMoved only looked for masters): every command to the shard was redirected until the
+//     refresh landed (manual-failover.spec.ts measured 67-286 MOVED per failover under a 4-worker load).
 import { createCluster, type RedisCluster, type ShardedChannelMoved, type TopologyDiff } from '../../../lib/index.js';
 import {
   clusterNodes,
@@ -37,23 +38,6 @@ import { startProxies, type ProxyConnection, type TcpProxy } from '../../support
 import { lockChaosCluster, slotIn, tagForSlot, until } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
-
-const SETUP_FAILED = Symbol('setup failed');
-
-/**
- * Runs the set-up of an `it.failing` reproduction. If the set-up itself breaks (the cluster did not get into the
- * state the reproduction needs), the error is logged and SETUP_FAILED returned: the test then returns normally, so
- * jest reports the `.failing` test as unexpectedly passing instead of counting a harness problem as the defect.
- */
-async function setUp<T>(what: string, fn: () => Promise<T>): Promise<T | typeof SETUP_FAILED> {
-  try {
-    return await fn();
-  } catch (error) {
-    // eslint-disable-next-line no-console
-    console.error(`[engine-bugs] set-up of "${what}" failed, the reproduction did not run: ${String(error)}`);
-    return SETUP_FAILED;
-  }
-}
 
 describeWithServers('chaos: engine defects (reproductions)', () => {
   let release: (() => void) | undefined;
@@ -102,8 +86,8 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
     return { c, proxyOf };
   }
 
-  it.failing('1. a MOVED under nodeAddressMap patches the slot map at once (no second MOVED for the same slot)', async () => {
-    const ready = await setUp('1', async () => {
+  it('1. a MOVED under nodeAddressMap patches the slot map at once (no second MOVED for the same slot)', async () => {
+    const ready = await (async () => {
       const { c, proxyOf } = await proxiedClient();
       const topo = await mastersAndReplicas(chaos());
       const [owner, target] = topo.masters as [number, number];
@@ -116,11 +100,11 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
       const movedBefore = c.stats().moved;
       if ((await c.get(key)) !== 'v' || c.stats().moved !== movedBefore + 1) throw new Error('the GET was not answered through exactly one MOVED');
       return { c, slot, key, movedBefore, targetProxy: proxyOf.get(target)!.address };
-    });
-    if (ready === SETUP_FAILED) return;
+    })();
     const { c, slot, key, movedBefore, targetProxy } = ready;
-    // Without nodeAddressMap the MOVED patches the slot at once (test 1b); here it names 127.0.0.1:<port>, which
-    // patchSlot compares with the mapped (proxy) addresses of the topology, finds no such master and ignores.
+    // Without nodeAddressMap the MOVED patches the slot at once (test 1b). Measured at cabe2e6: the MOVED names
+    // 127.0.0.1:<port>, which patchSlot compared with the mapped (proxy) addresses of the topology, found no such
+    // master and ignored, so the slot stayed on the old owner and the next GET was redirected again.
     expect(c.getSlotMaster(slot)?.address).toBe(targetProxy);
     expect(await c.get(key)).toBe('v');
     expect(c.stats().moved).toBe(movedBefore + 1);
@@ -140,8 +124,8 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
     expect(c.getSlotMaster(slot)?.port).toBe(target);
   }, 60_000);
 
-  it.failing('2. topology-change names the promoted replica even when the client first reached it through a MOVED', async () => {
-    const ready = await setUp('2', async () => {
+  it('2. topology-change names the promoted replica even when the client first reached it through a MOVED', async () => {
+    const ready = await (async () => {
       const topo = await mastersAndReplicas(chaos());
       const shard = topo.shards[1]!;
       const master = shard.master.port;
@@ -174,18 +158,17 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
       if ((await c.incr(key)) !== 1) throw new Error('INCR after the failover did not return 1');
       await until(() => diffs.length > 0 && c.getNodeByKey(key)?.port === replica, 'a refresh showing the new master', 10_000);
       return { diffs, replica };
-    });
-    if (ready === SETUP_FAILED) return;
+    })();
     const named = ready.diffs.flatMap((d) => [...d.added, ...d.roleChanged]);
-    // Measured: only the demoted master is named (roleChanged); the new master, registered as a stray "master" when
-    // the MOVED was followed, is neither "added" nor "roleChanged".
+    // Measured at cabe2e6: only the demoted master was named (roleChanged); the new master, registered as a stray
+    // "master" when the MOVED was followed, was neither "added" nor "roleChanged".
     expect(named).toContain(`127.0.0.1:${ready.replica}`);
   }, 90_000);
 
-  it.failing('3. a write in flight on a live node that a refresh drops from the topology still gets its reply', async () => {
+  it('3. a write in flight on a live node that a refresh drops from the topology still gets its reply', async () => {
     let recreate = false;
     try {
-      const ready = await setUp('3', async () => {
+      const ready = await (async () => {
         const { c, proxyOf } = await proxiedClient();
         // Which node does a refresh ask? Watch the CLUSTER SHARDS request go through a proxy.
         let asked: number | undefined;
@@ -216,15 +199,14 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
         await c.refreshTopology();
         if (c.getPrimaries().some((m) => m.address === victimAddress)) throw new Error('the refresh did not drop the victim');
         return { incr, victim, key };
-      });
-      if (ready === SETUP_FAILED) return;
+      })();
       const outcome = await ready.incr;
       await redisCli(ready.victim, 'CLIENT', 'UNPAUSE');
       // With the reply delivered the INCR has run; with the socket dropped first, the server discarded it unrun.
       const ran = outcome.ok ? await until(async () => nodeCommand(ready.victim, 'GET', ready.key), 'the INCR to be visible', 5000) : await nodeCommand(ready.victim, 'GET', ready.key);
       // The victim would have run the INCR and answered it: the client must deliver that reply, not a
       // ConnectionClosedError ("may have run": an indeterminate outcome) caused by its own decision to drop the socket.
-      // Measured: { ok: false, error: 'ConnectionClosedError: …: connection closed after INCR was sent; it may have run…' }.
+      // Measured at cabe2e6: { ok: false, error: 'ConnectionClosedError: …: connection closed after INCR was sent; it may have run…' }.
       expect(outcome).toEqual({ ok: true, v: 1 });
       expect(ran).toBe('1');
     } finally {
@@ -233,8 +215,8 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
     }
   }, 90_000);
 
-  it.failing('4. a MULTI/EXEC that meets TRYAGAIN on a half-migrated slot is retried and succeeds', async () => {
-    const ready = await setUp('4', async () => {
+  it('4. a MULTI/EXEC that meets TRYAGAIN on a half-migrated slot is retried and succeeds', async () => {
+    const ready = await (async () => {
       const topo = await mastersAndReplicas(chaos());
       const [owner, target] = topo.masters as [number, number];
       const slot = slotIn(topo.shards.find((s) => s.master.port === owner)!.slots, 33);
@@ -268,14 +250,13 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
       // The plain MGET met the same TRYAGAIN and was retried until it succeeded.
       if (JSON.stringify(await plain) !== '["1","2"]' || c.stats().tryAgain <= tryAgainBefore) throw new Error('the plain MGET did not go through TRYAGAIN');
       return { tx: tx! };
-    });
-    if (ready === SETUP_FAILED) return;
-    // Measured: { ok: false, error: 'ExecAbortError: EXECABORT Transaction discarded because of previous errors.' }.
+    })();
+    // Measured at cabe2e6: { ok: false, error: 'ExecAbortError: EXECABORT Transaction discarded because of previous errors.' }.
     expect(await ready.tx).toEqual({ ok: true, v: [['1', '2']] });
   }, 60_000);
 
-  it.failing('5. after a failover, a sharded channel ends up on the promoted master even if the first refresh is stale', async () => {
-    const ready = await setUp('5', async () => {
+  it('5. after a failover, a sharded channel ends up on the promoted master even if the first refresh is stale', async () => {
+    const ready = await (async () => {
       const { c, proxyOf } = await proxiedClient();
       const channel = 'bug5:{eu}';
       const topo = await mastersAndReplicas(chaos());
@@ -307,20 +288,19 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
       await until(() => moves.length >= 1, 'sharded-channel-moved after the sunsubscribe', 10_000);
       if (served !== 1) throw new Error('the sunsubscribe did not cause a refresh');
       return { c, channel, moves, promoted: proxyOf.get(replica)!.address };
-    });
-    if (ready === SETUP_FAILED) return;
+    })();
     const { c, channel, moves, promoted } = ready;
     // The server said the old owner no longer serves the slot; a refresh that still names it is stale and must be
-    // retried (or another node asked). Measured: the channel stays on the demoted master, the event says
-    // { from: <old master>, to: <old master> }, and the client's topology stays stale.
+    // retried (or another node asked). Measured at cabe2e6: the channel stayed on the demoted master, the event said
+    // { from: <old master>, to: <old master> }, and the client's topology stayed stale.
     await until(() => c.subscriptions().shardChannels[channel] === promoted, 'the channel to be resubscribed on the promoted master', 5000).catch((error: Error) => {
       throw new Error(`${error.message}: subscribed on ${c.subscriptions().shardChannels[channel]}, promoted ${promoted}, events ${JSON.stringify(moves)}`);
     });
     expect(moves[moves.length - 1]!.to).toBe(promoted);
   }, 60_000);
 
-  it.failing('6. a MOVED to the replica a failover just promoted patches the slot map at once', async () => {
-    const ready = await setUp('6', async () => {
+  it('6. a MOVED to the replica a failover just promoted patches the slot map at once', async () => {
+    const ready = await (async () => {
       const { c, proxyOf } = await proxiedClient();
       const topo = await mastersAndReplicas(chaos());
       const shard = topo.shards[2]!;
@@ -337,10 +317,9 @@ describeWithServers('chaos: engine defects (reproductions)', () => {
       const movedBefore = c.stats().moved;
       if ((await c.get(key)) !== 'v' || c.stats().moved !== movedBefore + 1) throw new Error('the GET was not answered through exactly one MOVED');
       return { c, key, movedBefore, promoted: proxyOf.get(replica)!.address };
-    });
-    if (ready === SETUP_FAILED) return;
+    })();
     const { c, key, movedBefore, promoted } = ready;
-    // Measured: still routed to the demoted master, so the next command is redirected again.
+    // Measured at cabe2e6: still routed to the demoted master, so the next command was redirected again.
     expect(c.getNodeByKey(key)?.address).toBe(promoted);
     expect(await c.get(key)).toBe('v');
     expect(c.stats().moved).toBe(movedBefore + 1);
