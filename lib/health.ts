@@ -18,7 +18,8 @@ type Session<K extends string> = ReturnType<HealthIndicatorService['check']> & {
 /**
  * Terminus indicator of a Redis cluster's readiness: `up` when every master answers PING within
  * the deadline, `cluster_state` is ok and every slot is served; `degraded` when only replicas are
- * down (with Terminus versions that have `degraded()`; older ones get `up` plus `degraded: true`);
+ * down or nodes are in a maintenance window (`maintenanceNodes` lists them), with Terminus
+ * versions that have `degraded()`; older ones get `up` plus `degraded: true`;
  * `down` otherwise, and from `beforeApplicationShutdown` on. The result carries per-node detail.
  * It never throws.
  *

@@ -70,6 +70,10 @@ export { InjectCluster, InjectClusterEvents, InjectRedisCache } from './nest/dec
 export { Cacheable } from './nest/decorators/cacheable.decorator.js';
 export { CachePut } from './nest/decorators/cache-put.decorator.js';
 export { CacheEvict } from './nest/decorators/cache-evict.decorator.js';
+export { OnShardedMessage } from './nest/decorators/on-sharded-message.decorator.js';
+export { OnMessage } from './nest/decorators/on-message.decorator.js';
+export { OnPatternMessage } from './nest/decorators/on-pattern-message.decorator.js';
+export type { PubSubHandlerOptions, PubSubMessageHandler } from './nest/interfaces/pubsub-options.interface.js';
 export { RedisCacheService } from './nest/cache/redis-cache.service.js';
 export { RedisClusterEvents } from './nest/events/redis-cluster-events.service.js';
 export type { RedisClusterEvent, RedisClusterEventType } from './nest/events/redis-cluster-event.interface.js';

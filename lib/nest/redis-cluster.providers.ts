@@ -4,6 +4,7 @@ import type { RedisCluster } from '../engine/cluster/cluster-client.js';
 import { ConfigError } from '../engine/errors/base.error.js';
 import { RedisCacheService } from './cache/redis-cache.service.js';
 import { RedisCacheExplorer } from './discovery/cache.explorer.js';
+import { getSubscriptionsExplorerToken, RedisSubscriptionsExplorer } from './discovery/subscriptions.explorer.js';
 import { RedisClusterEvents } from './events/redis-cluster-events.service.js';
 import type { RedisClusterModuleOptions } from './interfaces/redis-cluster-module-options.interface.js';
 import { RedisClusterLifecycle } from './lifecycle/redis-cluster.lifecycle.js';
@@ -31,7 +32,8 @@ function assertRegisteredOnce(container: ModulesContainer, name: string): void {
  * The providers of one cluster registration. The options provider (token
  * `getClusterOptionsToken(name)`) is added by forRoot / forRootAsync. Order of creation:
  * validated options (no socket yet) → events + lifecycle (client created, no socket) → the
- * client, resolved once connected (or at once with lazyConnect) → cache service → explorer.
+ * client, resolved once connected (or at once with lazyConnect) → cache service → explorers
+ * (cache wrappers; pub/sub handlers).
  * @internal
  */
 export function createClusterProviders(name: string): Provider[] {
@@ -67,6 +69,12 @@ export function createClusterProviders(name: string): Provider[] {
       useFactory: (discovery: DiscoveryService, scanner: MetadataScanner, moduleRef: ModuleRef, cache: RedisCacheService) =>
         new RedisCacheExplorer(discovery, scanner, moduleRef, cache, name),
       inject: [DiscoveryService, MetadataScanner, ModuleRef, getCacheServiceToken(name)],
+    },
+    {
+      provide: getSubscriptionsExplorerToken(name),
+      useFactory: (discovery: DiscoveryService, scanner: MetadataScanner, moduleRef: ModuleRef, cluster: RedisCluster, options: ResolvedModuleOptions) =>
+        new RedisSubscriptionsExplorer(discovery, scanner, moduleRef, cluster, name, options),
+      inject: [DiscoveryService, MetadataScanner, ModuleRef, getClusterToken(name), resolvedToken],
     },
   ];
 }

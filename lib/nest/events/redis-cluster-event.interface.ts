@@ -1,4 +1,6 @@
 import type { TopologyDiff } from '../../engine/cluster/node-registry.js';
+import type { MaintenanceEvent } from '../../engine/maintenance/types.js';
+import type { ShardedChannelMoved } from '../../engine/pubsub/pubsub-host.js';
 
 /** One event of a cluster client, as published by {@link RedisClusterEvents}. `cluster` is the cluster's name. */
 export type RedisClusterEvent =
@@ -22,7 +24,28 @@ export type RedisClusterEvent =
       readonly cause: Error;
     }
   /** A new topology was applied (nodes added or removed, failover, slots moved). */
-  | { readonly type: 'topology-change'; readonly cluster: string; readonly diff: TopologyDiff };
+  | { readonly type: 'topology-change'; readonly cluster: string; readonly diff: TopologyDiff }
+  /**
+   * A sharded channel was resubscribed on another node (its slot moved, a failover, or its
+   * connection was lost). Messages published during `unsubscribedMs` were missed.
+   */
+  | {
+      readonly type: 'sharded-channel-moved';
+      readonly cluster: string;
+      readonly channel: string;
+      /** Node the channel was subscribed on before, when known. */
+      readonly from?: string;
+      /** Node it is subscribed on now. */
+      readonly to: string;
+      /** How long the channel was not subscribed anywhere, in ms. */
+      readonly unsubscribedMs: number;
+      readonly reason: ShardedChannelMoved['reason'];
+    }
+  /**
+   * A maintenance notification (Smart Client Handoffs) or a change of a node's maintenance window.
+   * `inMaintenance` tells whether `node` is in a window after this event.
+   */
+  | { readonly type: 'maintenance'; readonly cluster: string; readonly node: string; readonly inMaintenance: boolean; readonly event: MaintenanceEvent };
 
 /** The `type` of a {@link RedisClusterEvent}. */
 export type RedisClusterEventType = RedisClusterEvent['type'];

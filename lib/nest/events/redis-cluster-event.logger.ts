@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { RedisCluster } from '../../engine/cluster/cluster-client.js';
 import type { TopologyDiff } from '../../engine/cluster/node-registry.js';
+import { keySlot } from '../../engine/commands/key-slot.js';
+import type { MaintenanceEvent } from '../../engine/maintenance/types.js';
+import type { ShardedChannelMoved } from '../../engine/pubsub/pubsub-host.js';
+import { channelMovedMessage, channelMovedSummaryMessage, maintenanceSummaryMessage, maintenanceWindowMessage } from '../pubsub/pubsub.messages.js';
 import type { ResolvedLoggingOptions } from '../redis-cluster-options.resolver.js';
 import { LOGGER_CONTEXT } from '../redis-cluster.constants.js';
 import { ErrorLogThrottle, type ThrottledLine } from './error-log-throttle.js';
@@ -21,13 +25,19 @@ function summary(line: ThrottledLine, what: string): string {
 
 /**
  * Logs a cluster client's events through Nest's Logger without storms: node errors and
- * reconnects are throttled per node, cluster errors per cluster.
+ * reconnects are throttled per node, cluster errors per cluster, sharded channel moves per
+ * destination node (warn, with the time the channel was unsubscribed), maintenance windows per
+ * node and direction (log: opened / closed).
  * @internal
  */
 export class RedisClusterEventLogger {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly errors: ErrorLogThrottle;
   private readonly reconnects: ErrorLogThrottle;
+  private readonly channelMoves: ErrorLogThrottle;
+  private readonly maintenanceWindows: ErrorLogThrottle;
+  /** Nodes known to be in a maintenance window (from the events seen). */
+  private readonly inMaintenance = new Set<string>();
   private detach: (() => void) | undefined;
 
   constructor(
@@ -41,6 +51,15 @@ export class RedisClusterEventLogger {
     this.reconnects = new ErrorLogThrottle(options.errorSummaryInterval, (line) =>
       this.logger.debug(summary(line, `${prefix} node ${line.key} reconnecting`)),
     );
+    this.channelMoves = new ErrorLogThrottle(options.errorSummaryInterval, (line) =>
+      this.logger.warn(line.suppressed === 0 ? line.message : channelMovedSummaryMessage(name, line.key, line.suppressed, line.windowMs, line.message)),
+    );
+    this.maintenanceWindows = new ErrorLogThrottle(options.errorSummaryInterval, (line) => {
+      const separator = line.key.lastIndexOf('|');
+      const node = line.key.slice(0, separator);
+      const opened = line.key.slice(separator + 1) === 'opened';
+      this.logger.log(line.suppressed === 0 ? line.message : maintenanceSummaryMessage(name, node, opened, line.suppressed, line.windowMs));
+    });
   }
 
   attach(client: RedisCluster): void {
@@ -57,16 +76,38 @@ export class RedisClusterEventLogger {
     const onTopology = (diff: TopologyDiff) => {
       if (connected) this.logger.log(`Redis cluster "${this.name}" topology changed: ${describeDiff(diff)}`);
     };
+    const onChannelMoved = (channel: string, info: ShardedChannelMoved) =>
+      this.channelMoves.report(info.to, channelMovedMessage(this.name, keySlot(channel), info));
+    const onMaintenance = (event: MaintenanceEvent) => this.maintenance(event);
     if (errors) client.on('error', onError).on('node-error', onNodeError);
-    if (events) client.on('connect', onConnect).on('node-reconnecting', onReconnecting).on('topology-change', onTopology);
+    if (events) {
+      client
+        .on('connect', onConnect)
+        .on('node-reconnecting', onReconnecting)
+        .on('topology-change', onTopology)
+        .on('sharded-channel-moved', onChannelMoved)
+        .on('maintenance', onMaintenance);
+    }
     this.detach = () => {
       client
         .off('error', onError)
         .off('node-error', onNodeError)
         .off('connect', onConnect)
         .off('node-reconnecting', onReconnecting)
-        .off('topology-change', onTopology);
+        .off('topology-change', onTopology)
+        .off('sharded-channel-moved', onChannelMoved)
+        .off('maintenance', onMaintenance);
     };
+  }
+
+  /** Logs the opening and the closing of a node's maintenance window (not every notification). */
+  private maintenance(event: MaintenanceEvent): void {
+    const was = this.inMaintenance.has(event.node);
+    if (event.inMaintenance === was) return;
+    if (event.inMaintenance) this.inMaintenance.add(event.node);
+    else this.inMaintenance.delete(event.node);
+    const direction = event.inMaintenance ? 'opened' : 'closed';
+    this.maintenanceWindows.report(`${event.node}|${direction}`, maintenanceWindowMessage(this.name, event.node, event.inMaintenance, event.type));
   }
 
   /** Logs at `log` level unless events are silenced. */
@@ -85,5 +126,8 @@ export class RedisClusterEventLogger {
     this.detach = undefined;
     this.errors.dispose();
     this.reconnects.dispose();
+    this.channelMoves.dispose();
+    this.maintenanceWindows.dispose();
+    this.inMaintenance.clear();
   }
 }

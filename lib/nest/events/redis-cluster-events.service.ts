@@ -1,6 +1,8 @@
 import { Subject, filter, type Observable } from 'rxjs';
 import type { RedisCluster } from '../../engine/cluster/cluster-client.js';
 import type { TopologyDiff } from '../../engine/cluster/node-registry.js';
+import type { MaintenanceEvent } from '../../engine/maintenance/types.js';
+import type { ShardedChannelMoved } from '../../engine/pubsub/pubsub-host.js';
 import type { RedisClusterEvent, RedisClusterEventType } from './redis-cluster-event.interface.js';
 
 /**
@@ -42,6 +44,17 @@ export class RedisClusterEvents {
       'node-reconnecting': (address: string, info: { attempt: number; delayMs: number; cause: Error }) =>
         next({ type: 'node-reconnecting', cluster, address, attempt: info.attempt, delayMs: info.delayMs, cause: info.cause }),
       'topology-change': (diff: TopologyDiff) => next({ type: 'topology-change', cluster, diff }),
+      'sharded-channel-moved': (channel: string, info: ShardedChannelMoved) =>
+        next({
+          type: 'sharded-channel-moved',
+          cluster,
+          channel,
+          ...(info.from !== undefined ? { from: info.from } : {}),
+          to: info.to,
+          unsubscribedMs: info.unsubscribedMs,
+          reason: info.reason,
+        }),
+      maintenance: (event: MaintenanceEvent) => next({ type: 'maintenance', cluster, node: event.node, inMaintenance: event.inMaintenance, event }),
     };
     client
       .on('connect', listeners.connect)
@@ -50,7 +63,9 @@ export class RedisClusterEvents {
       .on('node-error', listeners['node-error'])
       .on('node-ready', listeners['node-ready'])
       .on('node-reconnecting', listeners['node-reconnecting'])
-      .on('topology-change', listeners['topology-change']);
+      .on('topology-change', listeners['topology-change'])
+      .on('sharded-channel-moved', listeners['sharded-channel-moved'])
+      .on('maintenance', listeners.maintenance);
     this.detach = () => {
       client
         .off('connect', listeners.connect)
@@ -59,7 +74,9 @@ export class RedisClusterEvents {
         .off('node-error', listeners['node-error'])
         .off('node-ready', listeners['node-ready'])
         .off('node-reconnecting', listeners['node-reconnecting'])
-        .off('topology-change', listeners['topology-change']);
+        .off('topology-change', listeners['topology-change'])
+        .off('sharded-channel-moved', listeners['sharded-channel-moved'])
+        .off('maintenance', listeners.maintenance);
     };
   }
 
