@@ -122,12 +122,20 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       this.state = 'connecting';
       const topology = await this.topology.bootstrap();
       if (this.isClosing()) throw new ClientClosedError();
-      const results = await Promise.allSettled(
+      // Wait for the masters' connections, but not for ever: a master that is down (its shard
+      // failing over) keeps reconnecting in the background and must not hold connect() hostage.
+      const connectTimeout = this.options.nodeOptions('127.0.0.1', 6379).connectTimeout;
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), connectTimeout || 5000)));
+      const settled = Promise.allSettled(
         topology.masters.map((m) => this.registry.getOrCreate(m.host, m.port, 'master', m.hostname).connection.connect()),
       );
+      const results = await Promise.race([settled, bound]);
+      clearTimeout(timer);
+
       // A refused required handshake step (maintNotifications: 'enabled') is a configuration
       // problem, not a transient one: fail connect() instead of leaving dead nodes behind.
-      const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof HandshakeRefusedError);
+      const refused = results === 'timeout' ? undefined : results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof HandshakeRefusedError);
       if (refused) {
         this.topology.stop();
         await this.registry.closeAll(false);

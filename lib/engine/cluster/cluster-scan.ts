@@ -17,9 +17,10 @@ export interface ScanIteratorOptions {
 const MAX_SHARD_RESTARTS = 5;
 
 /**
- * SCANs each shard's master in turn and yields every page of keys. If a shard's master changes
- * mid-scan (failover), that shard's scan restarts on the new master from cursor 0, so keys may be
- * yielded twice (as SCAN itself allows) but none of that shard is missed.
+ * SCANs each master in turn and yields every page of keys. If a master is lost mid-scan
+ * (failover), the replica promoted in its place is scanned from cursor 0 as a new master, so keys
+ * may be yielded twice (as SCAN itself allows) but no shard is skipped. Keys moved by a live
+ * reshard while the scan runs may be missed or repeated, as with SCAN on one node.
  * @internal
  */
 export async function* scanCluster(cluster: RedisCluster, options: ScanIteratorOptions): AsyncIterableIterator<string[]> {
@@ -28,24 +29,25 @@ export async function* scanCluster(cluster: RedisCluster, options: ScanIteratorO
   if (options.MATCH !== undefined) args.push('MATCH', options.MATCH);
   args.push('COUNT', options.COUNT ?? 100);
   if (options.TYPE !== undefined) args.push('TYPE', options.TYPE);
-  // One representative slot per shard: the shard is re-resolved through it after a failover.
-  const topology = cluster.topology.current!;
-  const slots = topology.shards.map((shard) => shard.ranges[0]![0]);
-  for (const slot of slots) {
-    let address: string | undefined;
+  // Every master is scanned to the end, by address; masters that appear meanwhile (a replica
+  // promoted by a failover) are scanned too, so no shard is skipped.
+  const done = new Set<string>();
+  for (;;) {
+    const next = cluster.getPrimaries().find((m) => !done.has(m.address));
+    if (!next) return;
+    done.add(next.address);
     let cursor = '0';
     let restarts = 0;
     do {
-      const master = cluster.getSlotMaster(slot);
-      if (!master) throw new ConnectionError('?', `no node serves slot ${slot} during SCAN`);
-      if (address !== undefined && master.address !== address) cursor = '0';
-      address = master.address;
       let reply: RespValue[];
       try {
-        reply = await cluster.nodeClient(master).sendCommand<RespValue[]>(['SCAN', cursor, ...args]);
+        reply = await cluster.nodeClient(next.address).sendCommand<RespValue[]>(['SCAN', cursor, ...args]);
       } catch (error) {
-        if (!(error instanceof ConnectionError || error instanceof CommandTimeoutError) || ++restarts > MAX_SHARD_RESTARTS) throw error;
+        if (!(error instanceof ConnectionError || error instanceof CommandTimeoutError)) throw error;
+        // The master is gone (failover): refresh; its promoted replica is a new master, scanned in turn.
+        if (++restarts > MAX_SHARD_RESTARTS) throw error;
         await cluster.refreshTopology().catch(() => undefined);
+        if (!cluster.getPrimaries().some((m) => m.address === next.address)) break;
         continue;
       }
       cursor = String(reply[0]);

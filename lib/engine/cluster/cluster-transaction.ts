@@ -21,6 +21,8 @@ interface Queued {
 export interface WatchBinding {
   readonly connection: NodeConnection;
   readonly slot: number | undefined;
+  /** True when the watching connection reconnected: the server no longer watches the keys. */
+  lost(): boolean;
   /** Called once exec settles (the session's connection goes back to the pool). */
   finished(broken: boolean): void;
 }
@@ -88,6 +90,11 @@ export class ClusterTransaction {
 
   private async runWatched(): Promise<RespValue[]> {
     const binding = this.binding!;
+    if (binding.lost()) {
+      binding.finished(true);
+      // Running EXEC now would skip the optimistic check: report it as a failed watch instead.
+      throw new WatchError('EXEC not sent: the connection holding the WATCH was lost, so the watch no longer protects the keys');
+    }
     try {
       const { exec } = await this.send(binding.connection, false);
       if (exec === null) throw new WatchError();
@@ -175,14 +182,14 @@ export class ClusterTransaction {
       const queuedErrors: Error[] = [];
       const collect = (error: Error) => queuedErrors.push(error);
       const ignore = () => undefined;
-      if (asking) connection.enqueue(['ASKING'], undefined, ignore, collect);
-      connection.enqueue(['MULTI'], undefined, ignore, collect);
-      for (const { argv } of this.queued) connection.enqueue(argv, undefined, ignore, collect);
-      connection.enqueue(
-        ['EXEC'],
-        undefined,
-        (exec) => resolve({ exec, queuedErrors }),
-        (error) => {
+      const block: Array<{ args: readonly RedisArgument[]; resolve: (value: RespValue) => void; reject: (error: Error) => void }> = [];
+      if (asking) block.push({ args: ['ASKING'], resolve: ignore, reject: collect });
+      block.push({ args: ['MULTI'], resolve: ignore, reject: collect });
+      for (const { argv } of this.queued) block.push({ args: argv, resolve: ignore, reject: collect });
+      block.push({
+        args: ['EXEC'],
+        resolve: (exec) => resolve({ exec, queuedErrors }),
+        reject: (error) => {
           const redirect = queuedErrors.find(
             (e) => e instanceof MovedError || e instanceof AskError || e instanceof TryAgainError || e instanceof ClusterDownError,
           );
@@ -190,7 +197,8 @@ export class ClusterTransaction {
             reject(Object.assign(new ExecAbortError(error.message), { cause: redirect }));
           } else reject(error);
         },
-      );
+      });
+      connection.enqueueBlock(block);
     });
   }
 }

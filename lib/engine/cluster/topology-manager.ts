@@ -96,6 +96,7 @@ export class TopologyManager {
       .all()
       .sort((a, b) => Number(b.connection.isReady) - Number(a.connection.isReady) || (a.role === 'master' ? -1 : 1));
     for (const node of nodes.slice(0, 3)) {
+      if (this.stopped) return;
       try {
         const topology = await fetchTopology(node.connection as NodeConnection, this.context(node.host));
         if (topology.shards.length === 0) continue;
@@ -105,6 +106,7 @@ export class TopologyManager {
         failures.push({ address: node.address, reason: 'other', error });
       }
     }
+    if (this.stopped) return;
     try {
       this.install(await fetchFromSeeds(this.options.rootNodes, (seed: ResolvedNodeConnectionOptions) => this.context(seed.host)));
     } catch (seedFailures) {

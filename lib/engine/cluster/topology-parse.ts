@@ -77,7 +77,6 @@ export function parseClusterShards(reply: RespValue, context: ParseContext): Top
     const slotList = shard['slots'];
     const nodeList = shard['nodes'];
     if (!Array.isArray(slotList) || !Array.isArray(nodeList)) throw new ProtocolError('CLUSTER SHARDS entry lacks slots or nodes');
-    if (slotList.length === 0) continue;
     const ranges: Array<[number, number]> = [];
     for (let i = 0; i + 1 < slotList.length; i += 2) ranges.push(checkRange(int(slotList[i]), int(slotList[i + 1])));
     let master: ClusterNodeInfo | undefined;

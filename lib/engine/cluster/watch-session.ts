@@ -24,13 +24,21 @@ export interface WatchSession extends CommandMethods {}
  */
 export class WatchSession {
   private done = false;
+  /** The connection reconnected since WATCH: the server forgot the watch, so EXEC must not run. */
+  private lost = false;
+  private readonly onLost = (): void => {
+    this.lost = true;
+  };
 
   private constructor(
     private readonly executor: CommandExecutor,
     private readonly node: ClusterNode,
     private readonly connection: NodeConnection,
     private readonly slot: number,
-  ) {}
+  ) {
+    connection.on('reconnecting', this.onLost);
+    connection.on('end', this.onLost);
+  }
 
   /** @internal */
   static async open(executor: CommandExecutor, registry: NodeRegistry, keys: readonly RedisArgument[]): Promise<WatchSession> {
@@ -80,6 +88,7 @@ export class WatchSession {
     return new ClusterTransaction(this.executor, {
       connection: this.connection,
       slot: this.slot,
+      lost: () => this.lost,
       finished: (broken) => this.finish(broken),
     });
   }
@@ -109,7 +118,9 @@ export class WatchSession {
   private finish(broken: boolean): void {
     if (this.done) return;
     this.done = true;
-    this.node.pool.release(this.connection, broken);
+    this.connection.off('reconnecting', this.onLost);
+    this.connection.off('end', this.onLost);
+    this.node.pool.release(this.connection, broken || this.lost);
   }
 }
 

@@ -239,6 +239,41 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     else if (this.state === 'idle') this.openSocket();
   }
 
+  /**
+   * Queues several commands as one unit (`[ASKING] MULTI … EXEC`): capacity is checked for all of
+   * them at once, they share one deadline, they are written contiguously in one go, and if the
+   * socket dies after part of the block was written the rest is failed (never replayed on the next
+   * socket, where it would run outside its MULTI).
+   */
+  enqueueBlock(
+    commands: ReadonlyArray<{ args: readonly RedisArgument[]; resolve: (value: RespValue) => void; reject: (error: Error) => void }>,
+  ): void {
+    const fail = (error: Error) => {
+      for (const c of commands) c.reject(error);
+    };
+    if (commands.length === 0) return;
+    if (this.state === 'closing' || this.state === 'closed') return fail(new ClientClosedError());
+    if (this.state !== 'ready' && this.options.disableOfflineQueue) {
+      return fail(new ClientOfflineError(`${this.address}: the connection is not ready (disableOfflineQueue)`));
+    }
+    if (this.pending.length + commands.length > this.options.maxQueueLength) {
+      this.pending.retain((queued) => queued.state !== CommandState.Settled);
+      if (this.pending.length + commands.length > this.options.maxQueueLength) return fail(new QueueFullError(this.options.maxQueueLength));
+    }
+    const timeoutMs = this.options.commandTimeout;
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+    const queued = commands.map((c) => new QueuedCommand(c.args, false, timeoutMs, deadline, c.resolve, c.reject, undefined, 0));
+    const block = { started: false, last: queued[queued.length - 1]! };
+    for (const command of queued) {
+      command.block = block;
+      if (this.relaxedTimeout !== undefined) this.relax(command, this.relaxedTimeout);
+      this.pending.push(command);
+    }
+    if (deadline !== Infinity) this.deadlines.watch(deadline);
+    if (this.state === 'ready') this.scheduleFlush();
+    else if (this.state === 'idle') this.openSocket();
+  }
+
   /** Waits for in-flight and queued commands to settle, sends QUIT, closes. Idempotent. */
   async close(): Promise<void> {
     if (this.state === 'closed' || this.state === 'closing') return this.whenClosed();
@@ -436,6 +471,15 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
           });
       command.fail(commandError);
     }
+    // The unwritten rest of a block whose start was written must not be replayed on a new socket.
+    if (this.pending.length > 0) {
+      const broken = new ConnectionClosedError(this.address, 'connection lost in the middle of a MULTI block; the block was discarded by the server', { cause: error });
+      this.pending.retain((command) => {
+        if (!command.block?.started) return true;
+        command.fail(broken);
+        return false;
+      });
+    }
     if (this.state === 'closing' || this.state === 'closed') return this.finish();
     this.emit('error', error);
     const fatalFirstConnect = !this.everReady && (error instanceof AuthError || error instanceof TlsError || error instanceof HandshakeRefusedError);
@@ -524,8 +568,10 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       if (command.state === CommandState.Settled) continue;
       encoder.push(command.args);
       command.state = CommandState.Written;
+      if (command.block) command.block.started = true;
       inflight.push(command);
-      if (encoder.pendingBytes >= 1 << 20 && !this.writeChunks(socket)) {
+      const midBlock = command.block !== undefined && command.block.last !== command;
+      if (!midBlock && encoder.pendingBytes >= 1 << 20 && !this.writeChunks(socket)) {
         this.waitingDrain = true;
         return;
       }

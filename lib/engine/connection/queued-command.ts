@@ -43,6 +43,11 @@ export class QueuedCommand {
 
   /** Confirmation frames collected so far (SUBSCRIBE family). */
   collected: RespValue[][] | undefined;
+  /**
+   * Commands queued together by enqueueBlock (MULTI…EXEC): written in one go, never split across
+   * two sockets. `started` turns true when the first of them is written.
+   */
+  block: { started: boolean; readonly last: QueuedCommand } | undefined;
   /** The deadline was relaxed for a maintenance window. */
   relaxed = false;
   /** Only confirmations for these channels count (tells server-initiated pushes apart). */

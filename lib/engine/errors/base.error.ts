@@ -89,12 +89,21 @@ export class CrossSlotError extends RedisClusterError {
 export class WatchError extends RedisClusterError {
   readonly code = 'ERR_REDIS_WATCH';
 
-  constructor() {
-    super('EXEC aborted: a watched key was modified');
+  constructor(message = 'EXEC aborted: a watched key was modified') {
+    super(message);
   }
 }
 
 /** A command timed out while its node was in a maintenance window (its deadline had been relaxed). */
 export class CommandTimeoutDuringMaintenanceError extends CommandTimeoutError {
   override readonly code = 'ERR_REDIS_COMMAND_TIMEOUT_DURING_MAINTENANCE';
+}
+
+/**
+ * The command changes the state of the connection it runs on (SUBSCRIBE, MONITOR, MULTI, WATCH,
+ * CLIENT REPLY, RESET…), which would corrupt a shared multiplexed connection; the message names the
+ * API to use instead. Raised before sending.
+ */
+export class UnsupportedCommandError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_UNSUPPORTED_COMMAND';
 }

@@ -15,6 +15,8 @@ const COMMAND = { channel: ['SUBSCRIBE', 'UNSUBSCRIBE'], pattern: ['PSUBSCRIBE',
  */
 export class ClassicSubscriber {
   private connection: NodeConnection | undefined;
+  private moves = 0;
+  private moveTimer: NodeJS.Timeout | undefined;
   private readonly registries: Record<Kind, ListenerRegistry>;
 
   constructor(private readonly host: PubSubHost) {
@@ -36,13 +38,20 @@ export class ClassicSubscriber {
   }
 
   async subscribe(kind: Kind, names: string[], listener: PubSubListener<string> | PubSubListener<Buffer>, buffers: boolean): Promise<void> {
-    const fresh = names.filter((name) => this.registries[kind].add(name, listener, buffers));
+    const registry = this.registries[kind];
+    const fresh = names.filter((name) => registry.add(name, listener, buffers));
     if (fresh.length === 0) return;
-    const connection = await this.ensureConnection();
-    await connection.sendCommand([COMMAND[kind][0], ...fresh], {
-      returnBuffers: true,
-      expectPushes: { kind: COMMAND[kind][0].toLowerCase(), count: fresh.length, channels: fresh },
-    });
+    try {
+      const connection = await this.ensureConnection();
+      await connection.sendCommand([COMMAND[kind][0], ...fresh], {
+        returnBuffers: true,
+        expectPushes: { kind: COMMAND[kind][0].toLowerCase(), count: fresh.length, channels: fresh },
+      });
+    } catch (error) {
+      // Not subscribed: forget this listener so that a reconnect does not retry a refused SUBSCRIBE.
+      for (const name of names) registry.remove(name, listener);
+      throw error;
+    }
   }
 
   async unsubscribe(kind: Kind, names: string[] | undefined, listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
@@ -59,17 +68,21 @@ export class ClassicSubscriber {
   }
 
   async close(): Promise<void> {
+    if (this.moveTimer) clearTimeout(this.moveTimer);
+    this.moveTimer = undefined;
     const connection = this.connection;
     this.connection = undefined;
     await connection?.destroy();
   }
 
-  private async ensureConnection(): Promise<NodeConnection> {
+  private async ensureConnection(avoid?: string): Promise<NodeConnection> {
     if (this.connection) return this.connection;
     await this.host.ready();
     if (this.connection) return this.connection;
     const topology = this.host.topology();
-    const candidates = topology ? [...topology.nodes.values()] : [];
+    const all = topology ? [...topology.nodes.values()] : [];
+    const others = all.filter((n) => n.address !== avoid);
+    const candidates = others.length > 0 ? others : all;
     const node = candidates[Math.floor(Math.random() * candidates.length)];
     if (!node) throw new Error('No node is known to subscribe on');
     const connection = new NodeConnection({ ...this.host.nodeOptions(node), reconnectStrategy: SUBSCRIBER_RECONNECT, commandTimeout: 0 }, true);
@@ -80,7 +93,17 @@ export class ClassicSubscriber {
         const steps = [];
         for (const kind of ['channel', 'pattern'] as const) {
           const names = this.registries[kind].names;
-          if (names.length > 0) steps.push({ args: [COMMAND[kind][0], ...names], expectPushes: { kind: COMMAND[kind][0].toLowerCase(), count: names.length, channels: names } });
+          if (names.length > 0) {
+            steps.push({
+              args: [COMMAND[kind][0], ...names],
+              expectPushes: { kind: COMMAND[kind][0].toLowerCase(), count: names.length, channels: names },
+              // A refused resubscription is reported, never fatal to the connection (no reconnect storm).
+              onError: (error: Error) => {
+                this.host.error(error);
+                return undefined;
+              },
+            });
+          }
         }
         return steps;
       },
@@ -92,12 +115,19 @@ export class ClassicSubscriber {
       // The node is gone (the strategy gave up): carry every subscription over to another node.
       this.connection = undefined;
       if (this.host.isClosed() || (this.channels.length === 0 && this.patterns.length === 0)) return;
-      void this.host
-        .refresh()
-        .catch(() => undefined)
-        .then(() => this.ensureConnection())
-        .then((c) => c.connect())
-        .catch((error: Error) => this.host.error(error));
+      // Back off between moves so that a node that keeps refusing cannot cause a connection storm.
+      const delay = Math.min(100 * 2 ** this.moves++, 5000);
+      this.moveTimer = setTimeout(() => {
+        this.moveTimer = undefined;
+        if (this.host.isClosed() || this.connection) return;
+        void this.host
+          .refresh()
+          .catch(() => undefined)
+          .then(() => this.ensureConnection(connection.address))
+          .then((c) => c.connect())
+          .then(() => (this.moves = 0))
+          .catch((error: Error) => this.host.error(error));
+      }, delay);
     });
     this.connection = connection;
     return connection;

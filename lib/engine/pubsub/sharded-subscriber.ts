@@ -51,8 +51,14 @@ export class ShardedSubscriber {
     const fresh = names.filter((name) => this.listeners.add(name, listener, buffers));
     if (fresh.length === 0) return;
     for (const name of fresh) this.states.set(name, { slot: slots[0]!, address: undefined, lostAt: undefined, lostReason: undefined, previous: undefined });
-    await this.host.ready();
-    await this.place(fresh, slots[0]!, 0);
+    try {
+      await this.host.ready();
+      await this.place(fresh, slots[0]!, 0);
+    } catch (error) {
+      // Not subscribed: forget this listener (a retry must not deliver twice) and the new channels.
+      for (const name of names) if (this.listeners.remove(name, listener)) this.states.delete(name);
+      throw error;
+    }
   }
 
   async unsubscribe(names: string[] | undefined, listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
@@ -235,7 +241,13 @@ export class ShardedSubscriber {
   }
 
   private async closeIdleConnections(): Promise<void> {
-    const used = new Set([...this.states.values()].map((s) => s.address));
+    // A connection still counts as used while a channel lives there, or while a channel lost from it
+    // waits to be placed again (a reconnecting connection must survive to fire its reconcile).
+    const used = new Set<string | undefined>();
+    for (const state of this.states.values()) {
+      used.add(state.address);
+      if (state.address === undefined) used.add(state.previous);
+    }
     await Promise.all(
       [...this.connections].map(async ([address, connection]) => {
         if (used.has(address)) return;

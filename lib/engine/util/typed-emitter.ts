@@ -43,6 +43,16 @@ export class TypedEmitter<E extends EventMap> {
   /** @internal */
   protected emit<K extends keyof E & string>(event: K, ...args: E[K]): boolean {
     if (event === 'error' && this.emitter.listenerCount('error') === 0) return false;
-    return this.emitter.emit(event, ...args);
+    try {
+      return this.emitter.emit(event, ...args);
+    } catch (error) {
+      // A listener that throws must not unwind into the client's internals (a socket's data
+      // handler would take it for a protocol error): it surfaces as an uncaught exception instead,
+      // exactly where a throwing listener of any other emitter would.
+      process.nextTick(() => {
+        throw error;
+      });
+      return true;
+    }
   }
 }

@@ -16,16 +16,17 @@ describe('parseClusterShards', () => {
     { slots: [], nodes: [node({ id: 'g', port: 7006, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', health: 'online' })] },
   ];
 
-  it('builds shards from RESP3 maps, skipping loading/failed replicas and slotless masters', () => {
+  it('builds shards from RESP3 maps, skipping loading/failed replicas, keeping slotless masters', () => {
     const t = parseClusterShards(resp3, ctx);
-    expect(t.shards).toHaveLength(3);
+    expect(t.shards).toHaveLength(4);
+    expect(t.masters.map((m) => m.port)).toEqual([7000, 7001, 7002, 7006]);
     expect(t.fullyCovered).toBe(true);
     expect(t.shardOf(0)!.master.address).toBe('127.0.0.1:7000');
     expect(t.shardOf(0)!.replicas.map((r) => r.address)).toEqual(['127.0.0.1:7003']);
     expect(t.shardOf(6000)!.replicas).toEqual([]);
     expect(t.shardOf(16383)!.replicas).toEqual([]);
     expect(t.shardOf(16383)!.master.hostname).toBe('node-e.local');
-    expect(t.nodes.has('127.0.0.1:7006')).toBe(false);
+    expect(t.shards[3]!.ranges).toEqual([]);
   });
 
   it('accepts the RESP2 flat key/value form', () => {
