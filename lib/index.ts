@@ -58,6 +58,7 @@ export {
   TopologyError,
   RedirectionLimitError,
   PartialFailureError,
+  UnsupportedCommandError,
 } from './engine/errors/index.js';
 export type { SeedFailure, RedirectStep } from './engine/errors/index.js';
 export { PoolTimeoutError } from './engine/pool/node-pool.js';

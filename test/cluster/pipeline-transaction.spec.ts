@@ -1,5 +1,6 @@
 // Pipelines over any slots, MULTI/EXEC on one slot, WATCH sessions on pooled connections, blocking commands.
-import { CommandTimeoutError, CrossSlotError, ReplyError, WatchError, type PipelineOutcome } from '../../lib/index.js';
+import { CommandTimeoutError, CrossSlotError, ReplyError, UnsupportedCommandError, WatchError, type PipelineOutcome } from '../../lib/index.js';
+import { redisCli } from '../support/servers.js';
 import { withCluster } from '../support/cluster-client.js';
 import { describeWithServers } from '../support/servers.js';
 
@@ -92,5 +93,32 @@ describeWithServers('pipelines, transactions and WATCH', () => {
       },
       { pool: { maxSize: 1 }, defaults: { commandTimeout: 300 } },
     );
+  });
+
+  it('refuses commands that would change the state of a shared connection, naming the API to use', async () => {
+    await withCluster(async (cluster) => {
+      for (const argv of [['SUBSCRIBE', 'x'], ['MULTI'], ['WATCH', 'k'], ['MONITOR'], ['CLIENT', 'REPLY', 'OFF'], ['SELECT', '1']]) {
+        const error = await cluster.sendCommand(argv).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(UnsupportedCommandError);
+      }
+      expect(((await cluster.sendCommand(['SUBSCRIBE', 'x']).catch((e: unknown) => e)) as Error).message).toMatch(/cluster\.subscribe\(\)/);
+      expect(await cluster.ping()).toBe('PONG');
+    });
+  });
+
+  it('a WATCH whose connection was lost fails exec with WatchError instead of running unprotected', async () => {
+    await withCluster(async (cluster) => {
+      await cluster.set('{wl}k', '1');
+      const session = await cluster.watch('{wl}k');
+      const id = await session.sendCommand<number>(['CLIENT', 'ID']);
+      await redisCli(cluster.getNodeByKey('{wl}k')!.port, 'CLIENT', 'KILL', 'ID', String(id));
+      // The dedicated connection reconnects by itself; the server has forgotten the WATCH.
+      for (;;) {
+        const pong = await session.sendCommand(['PING']).catch(() => undefined);
+        if (pong === 'PONG') break;
+      }
+      await expect(session.multi().set('{wl}k', '2').exec()).rejects.toBeInstanceOf(WatchError);
+      expect(await cluster.get('{wl}k')).toBe('1');
+    });
   });
 });
