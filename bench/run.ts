@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     const clients = [...CLIENT_NAMES];
     const table = markdownTable(rows, scenarios, clients);
     const header = `Measured ${new Date().toISOString()} on ${process.platform} ${process.arch}, Node ${process.version}, ${rounds} interleaved rounds of ${duration} ms (+${warmup} ms warm-up), median per cell.\n` +
-      `getset:N = GET/SET 50/50 with N commands in flight; pipeline:100 = batches of 100 GET/SET (4 batches in flight; latency per batch); mget:10 = cross-slot MGET of 10 keys (64 in flight).\n` +
+      `getset:N = GET/SET 50/50 with N commands in flight; pipeline:100 = batches of 100 GET/SET on one hash tag (ioredis pipelines must stay on one node; 4 batches in flight; latency per batch); mget:10 = cross-slot MGET of 10 keys (64 in flight).\n` +
       `Ceiling, redis-benchmark --cluster (GET/SET, 64 connections): -P 1 ≈ ${ceiling.p1.toFixed(0)} ops/s, -P 16 ≈ ${ceiling.p16.toFixed(0)} ops/s.\n\n`;
     writeFileSync(join(results, 'results.md'), header + table + '\n');
     writeFileSync(join(results, 'results.svg'), svgChart(rows, scenarios, clients));
