@@ -632,7 +632,8 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
 
   private armPing(): void {
     const interval = this.options.pingInterval;
-    if (interval <= 0) return;
+    // Never re-arm once closing: a PING answered during close() would otherwise leave a timer.
+    if (interval <= 0 || this.state !== 'ready') return;
     this.stopPing();
     this.pingTimer = setTimeout(() => {
       this.pingTimer = undefined;
