@@ -22,6 +22,7 @@ import {
   testServers,
   waitForFailoverAfterKill,
 } from '../support/servers.js';
+import { lockChaosCluster } from '../support/workload.js';
 import { chaosRootNodes, closeAndExpectNoLeaks, eventually, timerCount } from './support/nest-test.helpers.js';
 
 @Controller('health')
@@ -100,9 +101,20 @@ async function health(app: INestApplication): Promise<{ code: number; body: Heal
 
 describeWithServers('health and shutdown on the chaos cluster', () => {
   const chaos = () => testServers().clusters.chaos;
+  let release: (() => void) | undefined;
+
+  beforeAll(async () => {
+    // The chaos cluster is shared with test/cluster/chaos: take its lock, start from a fresh cluster.
+    release = await lockChaosCluster();
+    await resetCluster(chaos(), { recreate: true });
+  }, 90_000);
 
   afterAll(async () => {
-    await resetCluster(chaos());
+    try {
+      await resetCluster(chaos());
+    } finally {
+      release?.();
+    }
   }, 90_000);
 
   it('destroys what is still in flight after shutdownTimeout', async () => {

@@ -85,12 +85,15 @@ export async function healthReport(cluster: RedisCluster, options: HealthReportO
     const clusterState = await stateFromAnyMaster;
     const slotsCovered = topology.coveredSlots;
     const base = { ...(clusterState ? { clusterState } : {}), slotsCovered, nodes, checkedAt };
-    const mastersDown = nodes.filter((n) => n.role === 'master' && n.status === 'down');
+    const servesSlots = new Set(topology.shards.filter((shard) => shard.ranges.length > 0).map((shard) => shard.master.address));
+    const mastersDown = nodes.filter((n) => n.role === 'master' && n.status === 'down' && servesSlots.has(n.address));
     if (mastersDown.length > 0) return { status: 'down', ...base, reason: `master(s) not answering: ${mastersDown.map((n) => n.address).join(', ')}` };
     if (clusterState !== 'ok') return { status: 'down', ...base, reason: `cluster_state is ${clusterState ?? 'unknown'}` };
     if (cluster.options.requireFullCoverage && slotsCovered < SLOT_COUNT) return { status: 'down', ...base, reason: `only ${slotsCovered} of ${SLOT_COUNT} slots are served` };
     const replicasDown = nodes.filter((n) => n.role === 'replica' && n.status === 'down');
     if (replicasDown.length > 0) return { status: 'degraded', ...base, reason: `replica(s) not answering: ${replicasDown.map((n) => n.address).join(', ')}` };
+    const slotlessDown = nodes.filter((n) => n.status === 'down');
+    if (slotlessDown.length > 0) return { status: 'degraded', ...base, reason: `master(s) without slots not answering: ${slotlessDown.map((n) => n.address).join(', ')}` };
     return { status: 'up', ...base };
   } catch (error) {
     return { status: 'down', slotsCovered: 0, nodes: [], reason: error instanceof Error ? error.message : String(error), checkedAt };

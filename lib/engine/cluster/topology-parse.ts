@@ -91,6 +91,9 @@ export function parseClusterShards(reply: RespValue, context: ParseContext): Top
       if (port === undefined || host === undefined) continue;
       const info = makeNode(host, port, role, context, text(node['id']), text(node['hostname']) || undefined);
       if (role === 'master') {
+        // A slotless master is kept only while it is healthy (a new empty master, an ASK target);
+        // a failed one is a dead node that a failover replaced.
+        if (ranges.length === 0 && health !== 'online') continue;
         if (!master || health === 'online') master = info;
       } else replicas.push(info);
     }

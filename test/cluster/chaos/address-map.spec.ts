@@ -27,7 +27,8 @@ describeWithServers('chaos: nodeAddressMap through TCP proxies', () => {
 
   beforeAll(async () => {
     release = await lockChaosCluster();
-    await resetCluster(chaos());
+    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
+    await resetCluster(chaos(), { recreate: true });
   }, 180_000);
 
   afterEach(async () => {

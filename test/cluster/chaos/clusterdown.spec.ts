@@ -36,7 +36,8 @@ describeWithServers('chaos: CLUSTERDOWN for an unserved slot', () => {
 
   beforeAll(async () => {
     release = await lockChaosCluster();
-    await resetCluster(chaos());
+    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
+    await resetCluster(chaos(), { recreate: true });
   }, 180_000);
 
   afterEach(async () => {

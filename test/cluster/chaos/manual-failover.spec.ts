@@ -23,7 +23,8 @@ describeWithServers('chaos: manual failover under load (S3)', () => {
 
   beforeAll(async () => {
     release = await lockChaosCluster();
-    await resetCluster(chaos());
+    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
+    await resetCluster(chaos(), { recreate: true });
   }, 180_000);
 
   afterEach(async () => {

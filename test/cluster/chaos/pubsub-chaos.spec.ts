@@ -33,7 +33,8 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
 
   beforeAll(async () => {
     release = await lockChaosCluster();
-    await resetCluster(chaos());
+    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
+    await resetCluster(chaos(), { recreate: true });
   }, 180_000);
 
   afterEach(async () => {

@@ -17,7 +17,8 @@ describeWithServers('chaos: live reshard under load (S2)', () => {
 
   beforeAll(async () => {
     release = await lockChaosCluster();
-    await resetCluster(chaos());
+    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
+    await resetCluster(chaos(), { recreate: true });
   }, 180_000);
 
   afterEach(async () => {

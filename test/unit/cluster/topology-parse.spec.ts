@@ -27,6 +27,8 @@ describe('parseClusterShards', () => {
     expect(t.shardOf(16383)!.replicas).toEqual([]);
     expect(t.shardOf(16383)!.master.hostname).toBe('node-e.local');
     expect(t.shards[3]!.ranges).toEqual([]);
+    const failedSlotless = parseClusterShards([...resp3, { slots: [], nodes: [node({ id: 'h', port: 7007, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', health: 'fail' })] }], ctx);
+    expect(failedSlotless.nodes.has('127.0.0.1:7007')).toBe(false);
   });
 
   it('accepts the RESP2 flat key/value form', () => {
