@@ -4,6 +4,7 @@
  * subscription (server-side counts) and no handle behind.
  */
 import 'reflect-metadata';
+import net from 'node:net';
 import { Injectable, Scope, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { jest } from '@jest/globals';
@@ -325,5 +326,89 @@ describeWithServers('pub/sub decorators on the real cluster', () => {
         expect.stringMatching(/pub\/sub handler Failing\.reject failed 1 more time\(s\) in the last \d+ s \(last: .*async failure #2/),
       ]),
     );
+  });
+});
+
+const lazyRun = uniqueNamespace('pubsub-lazy');
+
+@Injectable()
+class TwoClusters {
+  readonly got: string[] = [];
+
+  @OnShardedMessage(`${lazyRun}:default:{x}`)
+  onDefault(message: string): void {
+    this.got.push(`default:${message}`);
+  }
+
+  @OnMessage(`${lazyRun}:other`, { cluster: 'other' })
+  onOther(message: string): void {
+    this.got.push(`other:${message}`);
+  }
+}
+
+@Injectable()
+class Unreachable {
+  @OnShardedMessage(`${lazyRun}:unreachable:{x}`, { cluster: 'unreachable' })
+  onMessage(): void {}
+}
+
+describeWithServers('pub/sub decorators with lazyConnect and several clusters', () => {
+  it('each cluster subscribes its own handlers; with lazyConnect the app starts at once and subscribes in the background', async () => {
+    const timers = timerCount();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), lazyConnect: true }),
+        RedisClusterModule.forRoot({ name: 'other', rootNodes: mainRootNodes() }),
+      ],
+      providers: [TwoClusters],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const lazy = app.get(RedisCluster);
+    const other = app.get<RedisCluster>('RedisCluster:other');
+    await eventually(() => lazy.subscriptions().shardChannels[`${lazyRun}:default:{x}`] !== undefined, 5000, 'the lazy cluster to subscribe');
+    expect(lazy.subscriptions().channels).toEqual([]);
+    expect(other.subscriptions()).toMatchObject({ channels: [`${lazyRun}:other`], shardChannels: {} });
+    await other.sPublish(`${lazyRun}:default:{x}`, 's');
+    await lazy.publish(`${lazyRun}:other`, 'c');
+    const service = app.get(TwoClusters);
+    await eventually(() => service.got.length === 2, 5000, 'both messages');
+    expect(service.got.sort()).toEqual(['default:s', 'other:c']);
+    await closeAndExpectNoLeaks(app, timers);
+  });
+
+  it('with lazyConnect and a seed that never answers, shutdown is not held up by the pending subscription and logs no failure', async () => {
+    // Accepts connections and never answers: the subscription stays pending until shutdown.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    const timers = timerCount();
+    const logger = new CapturingLogger();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        RedisClusterModule.forRoot({
+          name: 'unreachable',
+          lazyConnect: true,
+          shutdownTimeout: 300,
+          rootNodes: [{ url: `redis://127.0.0.1:${silentPort}` }],
+          defaults: { socket: { connectTimeout: 10_000 } },
+        }),
+      ],
+      providers: [Unreachable],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger });
+    const started = Date.now();
+    await app.init();
+    expect(Date.now() - started).toBeLessThan(1000);
+    const closing = Date.now();
+    await closeAndExpectNoLeaks(app, timers);
+    expect(Date.now() - closing).toBeLessThan(3000);
+    expect(logger.lines.filter((l) => /subscription of/.test(l.message))).toEqual([]);
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 });
