@@ -4,6 +4,7 @@ import { RedisClusterModule } from 'nest-redis-cluster';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NotesModule } from './notes/notes.module.js';
+import { OrdersModule } from './orders/orders.module.js';
 
 /** Seeds from `REDIS_CLUSTER_NODES`: comma-separated `redis://host:port` URLs. */
 export function rootNodesFrom(value: string): Array<{ url: string }> {
@@ -29,6 +30,7 @@ export function rootNodesFrom(value: string): Array<{ url: string }> {
     }),
     CatalogModule,
     NotesModule,
+    OrdersModule,
     HealthModule,
   ],
 })

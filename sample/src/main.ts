@@ -9,7 +9,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
-  Logger.log(`Sample app listening on http://localhost:${port} (try /products/1, /notes/hello, /health)`, 'Bootstrap');
+  Logger.log(`Sample app listening on http://localhost:${port} (try /products/1, /notes/hello, POST /orders, /orders/received, /health)`, 'Bootstrap');
 }
 
 void bootstrap();

@@ -5,12 +5,14 @@
  */
 import 'reflect-metadata';
 import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../sample/src/app.module.js';
+import type { ReceivedOrder } from '../../sample/src/orders/order.interface.js';
 import { describeWithServers, testServers } from '../support/servers.js';
 import { closeAndExpectNoLeaks, closedPorts, eventually, timerCount } from './support/nest-test.helpers.js';
 
@@ -64,6 +66,26 @@ describeWithServers('sample app (in process)', () => {
     expect(await reads()).toBe(start + 2);
     await request(server).get('/products/404').expect(404);
   });
+
+  it('POST /orders publishes on the sharded channel and the @OnShardedMessage handler receives it (GET /orders/received)', async () => {
+    const server = app.getHttpServer();
+    const item = `widget-${randomUUID().slice(0, 8)}`;
+    const placed = await request(server).post('/orders').send({ item, quantity: 2 }).expect(201);
+    expect(placed.body).toEqual({ order: { id: expect.any(String), item, quantity: 2 }, receivers: expect.any(Number) });
+    expect(placed.body.receivers).toBeGreaterThanOrEqual(1); // subscribed during bootstrap
+    const id = (placed.body as { order: { id: string } }).order.id;
+    let received: ReceivedOrder[] = [];
+    await eventually(
+      async () => {
+        received = (await request(server).get('/orders/received').expect(200)).body as ReceivedOrder[];
+        return received.some((order) => order.id === id);
+      },
+      5000,
+      'the order to reach the handler',
+    );
+    expect(received.find((order) => order.id === id)).toEqual({ id, item, quantity: 2, channel: 'orders:{eu}', receivedAt: expect.any(String) });
+    await request(server).post('/orders').send({ quantity: 1 }).expect(400);
+  });
 });
 
 function run(command: string, args: string[], timeoutMs: number): Promise<string> {
@@ -76,7 +98,7 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
 }
 
 describeWithServers('sample app (built with npm run sample:build, run with node)', () => {
-  it('builds, serves /health and /products, and exits on SIGTERM', async () => {
+  it('builds, serves /health, /products and /orders, and exits on SIGTERM', async () => {
     await run('npm', ['run', '-s', 'sample:build'], 180_000);
     const [port] = await closedPorts(1);
     const child = spawn(process.execPath, ['dist-sample/sample/src/main.js'], {
@@ -95,6 +117,18 @@ describeWithServers('sample app (built with npm run sample:build, run with node)
       await eventually(async () => (await fetch(`${base}/health`)).status === 200, 30_000, `the built sample to answer /health\n${output}`);
       const product = (await (await fetch(`${base}/products/2`)).json()) as { name: string };
       expect(product.name).toBe('Mouse');
+      const placed = await fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ item: 'built-sample', quantity: 3 }),
+      });
+      expect(placed.status).toBe(201);
+      const { order } = (await placed.json()) as { order: { id: string } };
+      await eventually(
+        async () => ((await (await fetch(`${base}/orders/received`)).json()) as ReceivedOrder[]).some((o) => o.id === order.id),
+        5000,
+        'the built sample to receive its order',
+      );
       const stopping = Date.now();
       child.kill('SIGTERM');
       // Nest runs the shutdown hooks, then re-raises the signal: the process ends by SIGTERM.
