@@ -5,9 +5,10 @@
 // the masters' proxies carried connections), that commands on every shard succeed, and that the target of a MOVED
 // (caused by moving a slot behind the client's back) is mapped too.
 import { createCluster, type RedisCluster } from '../../../lib/index.js';
-import { describeWithServers, keySlot, mastersAndReplicas, migrateSlot, redisCli, resetCluster, testServers } from '../../support/servers.js';
+import { describeWithServers, keySlot, mastersAndReplicas, migrateSlot, redisCli, testServers } from '../../support/servers.js';
+import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
 import { startProxies, type TcpProxy } from '../../support/tcp-proxy.js';
-import { lockChaosCluster, report, slotIn, tagForSlot, tagsPerShard, until } from '../../support/workload.js';
+import { report, slotIn, tagForSlot, tagsPerShard, until } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
@@ -21,15 +22,9 @@ async function namedClientAddrs(port: number, name: string): Promise<string[]> {
 }
 
 describeWithServers('chaos: nodeAddressMap through TCP proxies', () => {
-  let release: (() => void) | undefined;
+  useFreshChaosCluster();
   let cluster: RedisCluster | undefined;
   let proxies: TcpProxy[] = [];
-
-  beforeAll(async () => {
-    release = await lockChaosCluster();
-    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
-    await resetCluster(chaos(), { recreate: true });
-  }, 180_000);
 
   afterEach(async () => {
     await cluster?.close();
@@ -37,14 +32,6 @@ describeWithServers('chaos: nodeAddressMap through TCP proxies', () => {
     await Promise.all(proxies.map((p) => p.close()));
     proxies = [];
   });
-
-  afterAll(async () => {
-    try {
-      await resetCluster(chaos());
-    } finally {
-      release?.();
-    }
-  }, 120_000);
 
   it('dials every node, including a MOVED target, through its proxy only', async () => {
     const ports = chaos().ports;

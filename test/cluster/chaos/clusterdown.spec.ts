@@ -5,8 +5,9 @@
 // Two variants: every master forgets the slot (full coverage lost: the whole cluster is down), and only the owner
 // forgets it with cluster-require-full-coverage off (only that slot is down; other slots keep working).
 import { ClusterDownError, CommandTimeoutError, createCluster, RedirectionLimitError, type RedisCluster } from '../../../lib/index.js';
-import { describeWithServers, keySlot, mastersAndReplicas, redisCli, resetCluster, testServers, waitForClusterOk } from '../../support/servers.js';
-import { lockChaosCluster, report, slotIn, tagForSlot, until } from '../../support/workload.js';
+import { describeWithServers, keySlot, mastersAndReplicas, redisCli, testServers, waitForClusterOk } from '../../support/servers.js';
+import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
+import { report, slotIn, tagForSlot, until } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
@@ -31,27 +32,13 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T; ms: numbe
 }
 
 describeWithServers('chaos: CLUSTERDOWN for an unserved slot', () => {
-  let release: (() => void) | undefined;
+  useFreshChaosCluster();
   let cluster: RedisCluster | undefined;
-
-  beforeAll(async () => {
-    release = await lockChaosCluster();
-    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
-    await resetCluster(chaos(), { recreate: true });
-  }, 180_000);
 
   afterEach(async () => {
     await cluster?.close();
     cluster = undefined;
   });
-
-  afterAll(async () => {
-    try {
-      await resetCluster(chaos());
-    } finally {
-      release?.();
-    }
-  }, 120_000);
 
   function client(): RedisCluster {
     const c = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${chaos().ports[0]}` }], defaults: { commandTimeout: 1500 } });

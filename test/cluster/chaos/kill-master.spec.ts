@@ -6,33 +6,20 @@
 // (reliability.md §3): they are measured and reported, and must stay a tiny fraction. The old master is restarted
 // (AOF) and must rejoin as a replica of the new master.
 import { createCluster, type RedisCluster } from '../../../lib/index.js';
-import { clusterNodes, describeWithServers, killNode, mastersAndReplicas, resetCluster, restartNode, testServers, waitForClusterOk, waitForFailoverAfterKill } from '../../support/servers.js';
-import { lockChaosCluster, report, tagsPerShard, until, Workload } from '../../support/workload.js';
+import { clusterNodes, describeWithServers, killNode, mastersAndReplicas, restartNode, testServers, waitForClusterOk, waitForFailoverAfterKill } from '../../support/servers.js';
+import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
+import { report, tagsPerShard, until, Workload } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
 describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
-  let release: (() => void) | undefined;
+  useFreshChaosCluster();
   let cluster: RedisCluster | undefined;
-
-  beforeAll(async () => {
-    release = await lockChaosCluster();
-    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
-    await resetCluster(chaos(), { recreate: true });
-  }, 180_000);
 
   afterEach(async () => {
     await cluster?.close();
     cluster = undefined;
   });
-
-  afterAll(async () => {
-    try {
-      await resetCluster(chaos());
-    } finally {
-      release?.();
-    }
-  }, 120_000);
 
   it('fails over to the replica: the client recovers by itself, errors stay inside the outage, no INCR applied twice', async () => {
     const topo = await mastersAndReplicas(chaos());

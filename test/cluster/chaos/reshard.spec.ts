@@ -6,33 +6,20 @@
 // multi-key command succeeded within its deadline, no wrong reply, no error at all, every acknowledged INCR present
 // exactly once.
 import { createCluster, type RedisCluster } from '../../../lib/index.js';
-import { describeWithServers, keySlot, mastersAndReplicas, migrateSlot, resetCluster, testServers, type MigrateStep, type MigrateStepInfo } from '../../support/servers.js';
-import { lockChaosCluster, report, tagsInRanges, tagsPerShard, until, Workload } from '../../support/workload.js';
+import { describeWithServers, keySlot, mastersAndReplicas, migrateSlot, testServers, type MigrateStep, type MigrateStepInfo } from '../../support/servers.js';
+import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
+import { report, tagsInRanges, tagsPerShard, until, Workload } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
 describeWithServers('chaos: live reshard under load (S2)', () => {
-  let release: (() => void) | undefined;
+  useFreshChaosCluster();
   let cluster: RedisCluster | undefined;
-
-  beforeAll(async () => {
-    release = await lockChaosCluster();
-    // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
-    await resetCluster(chaos(), { recreate: true });
-  }, 180_000);
 
   afterEach(async () => {
     await cluster?.close();
     cluster = undefined;
   });
-
-  afterAll(async () => {
-    try {
-      await resetCluster(chaos());
-    } finally {
-      release?.();
-    }
-  }, 120_000);
 
   it('moves two loaded slots away and back: ASK, TRYAGAIN and MOVED followed, no error, no wrong reply, no lost or duplicated INCR', async () => {
     const topo = await mastersAndReplicas(chaos());
