@@ -59,6 +59,7 @@ export {
   RedirectionLimitError,
   PartialFailureError,
   UnsupportedCommandError,
+  ArgumentError,
 } from './engine/errors/index.js';
 export type { SeedFailure, RedirectStep } from './engine/errors/index.js';
 export { PoolTimeoutError } from './engine/pool/node-pool.js';

@@ -16,12 +16,26 @@ import { NODE_TIMEOUT_MS, assertPortsFree, readNodeRecord, startNode, stopNode }
 import { isAlive } from './proc.mjs';
 import { formatMs, HarnessError, HOST, REPO_ROOT, sleep, writeJsonAtomic } from './util.mjs';
 
+/**
+ * NRC_TEST_PORT_OFFSET (default 0, an integer 0..2500) shifts every test port, so that two checkouts
+ * (e.g. git worktrees) can run their suites at the same time on one machine. Bus ports stay below the
+ * ephemeral range (30001 + 2500 + 202 < 32768). The lock below is per offset.
+ */
+export const TEST_PORT_OFFSET = (() => {
+  const raw = process.env.NRC_TEST_PORT_OFFSET ?? '0';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 2500) {
+    throw new HarnessError(`NRC_TEST_PORT_OFFSET must be an integer 0..2500 (got ${JSON.stringify(raw)})`);
+  }
+  return n;
+})();
+const at = (p) => p + TEST_PORT_OFFSET;
 export const TEST_PORTS = {
-  main: [30001, 30002, 30003, 30004, 30005, 30006],
-  chaos: [30101, 30102, 30103, 30104, 30105, 30106],
-  standalone: 30201,
-  tls: 30202,
-  acl: 30203,
+  main: [30001, 30002, 30003, 30004, 30005, 30006].map(at),
+  chaos: [30101, 30102, 30103, 30104, 30105, 30106].map(at),
+  standalone: at(30201),
+  tls: at(30202),
+  acl: at(30203),
 };
 export const ACL_USER = 'app';
 export const ACL_PASSWORD = 'app-secret';
@@ -81,7 +95,8 @@ function lockHolder(lockFile) {
  * a working tree on the same machine take turns instead of colliding on ports.
  */
 function lockPath() {
-  return join(tmpdir(), 'nest-redis-cluster-test-servers.lock.json');
+  const suffix = TEST_PORT_OFFSET === 0 ? '' : `-${TEST_PORT_OFFSET}`;
+  return join(tmpdir(), `nest-redis-cluster-test-servers${suffix}.lock.json`);
 }
 
 async function acquireLock(stateDir, log) {

@@ -77,15 +77,19 @@ async function expectShape(cluster: TestCluster) {
   return topo;
 }
 
+/** The servers of this run (read lazily: servers.json exists only once the global setup ran). */
+const s0 = new Proxy({} as ReturnType<typeof testServers>, { get: (_t, k) => testServers()[k as keyof ReturnType<typeof testServers>] });
+
 describeWithServers('test server harness', () => {
   test('servers.json describes every server', () => {
     expect(existsSync(serversFilePath())).toBe(true);
     const s = testServers();
-    expect(s.clusters.main.ports).toEqual([30001, 30002, 30003, 30004, 30005, 30006]);
-    expect(s.clusters.chaos.ports).toEqual([30101, 30102, 30103, 30104, 30105, 30106]);
-    expect(s.standalone.port).toBe(30201);
-    expect(s.tls.port).toBe(30202);
-    expect(s.acl).toMatchObject({ port: 30203, username: 'app', password: 'app-secret' });
+    const o = Number(process.env.NRC_TEST_PORT_OFFSET ?? 0);
+    expect(s.clusters.main.ports).toEqual([30001, 30002, 30003, 30004, 30005, 30006].map((p) => p + o));
+    expect(s.clusters.chaos.ports).toEqual([30101, 30102, 30103, 30104, 30105, 30106].map((p) => p + o));
+    expect(s.standalone.port).toBe(30201 + o);
+    expect(s.tls.port).toBe(30202 + o);
+    expect(s.acl).toMatchObject({ port: 30203 + o, username: 'app', password: 'app-secret' });
     expect(s.redisVersion).toMatch(/^7\./);
     for (const f of [s.tls.caFile, s.tls.certFile, s.tls.keyFile, s.tls.clientCertFile, s.tls.clientKeyFile, s.tls.wrongCaFile]) {
       expect(existsSync(f)).toBe(true);
@@ -100,17 +104,17 @@ describeWithServers('test server harness', () => {
     const s = testServers();
     await expectShape(s.clusters.main);
     await expectShape(s.clusters.chaos);
-    const nodes = await clusterNodes(30001);
+    const nodes = await clusterNodes(s0.clusters.main.ports[0]);
     expect(nodes).toHaveLength(6);
     expect(nodes.filter((n) => n.myself)).toHaveLength(1);
-    expect(await redisCli(30001, 'CLUSTER', 'INFO')).toContain('cluster_state:ok');
+    expect(await redisCli(s0.clusters.main.ports[0], 'CLUSTER', 'INFO')).toContain('cluster_state:ok');
   });
 
   test('standalone node answers and has DEBUG enabled', async () => {
-    expect(await redisCli(30201, 'PING')).toBe('PONG');
-    expect(await nodeCommand(30201, 'DEBUG', 'SLEEP', '0')).toBe('OK');
-    await expect(redisCli(30201, 'NOSUCHCOMMAND')).rejects.toThrow(/unknown command/);
-    expect(await redisCli({ port: 30201, allowError: true }, 'NOSUCHCOMMAND')).toMatch(/^ERR unknown command/);
+    expect(await redisCli(s0.standalone.port, 'PING')).toBe('PONG');
+    expect(await nodeCommand(s0.standalone.port, 'DEBUG', 'SLEEP', '0')).toBe('OK');
+    await expect(redisCli(s0.standalone.port, 'NOSUCHCOMMAND')).rejects.toThrow(/unknown command/);
+    expect(await redisCli({ port: s0.standalone.port, allowError: true }, 'NOSUCHCOMMAND')).toMatch(/^ERR unknown command/);
   });
 
   test('TLS node: PING with the test CA, refused with the wrong CA, mutual TLS works', async () => {
@@ -135,19 +139,19 @@ describeWithServers('test server harness', () => {
   });
 
   test('ACL node: NOAUTH without AUTH, accepts AUTH app app-secret, rejects a wrong password', async () => {
-    const sock = await connectPlain(30203);
+    const sock = await connectPlain(s0.acl.port);
     expect(await exchange(sock, 'PING\r\n')).toMatch(/^-NOAUTH /);
     expect(await exchange(sock, 'AUTH app wrong\r\n')).toMatch(/^-WRONGPASS /);
     expect(await exchange(sock, 'AUTH default nopass\r\n')).toMatch(/^-WRONGPASS /);
     expect(await exchange(sock, 'AUTH app app-secret\r\n')).toBe('+OK\r\n');
     expect(await exchange(sock, 'PING\r\n')).toBe('+PONG\r\n');
     sock.destroy();
-    expect(await redisCli(30203, 'ACL', 'WHOAMI')).toBe('app');
+    expect(await redisCli(s0.acl.port, 'ACL', 'WHOAMI')).toBe('app');
   });
 
   test('keySlot matches CLUSTER KEYSLOT', async () => {
     for (const k of ['foo', 'bar', '{user1000}.following', 'a{}b', '{}{x}', 'ключ']) {
-      expect(keySlot(k)).toBe(Number(await nodeCommand(30001, 'CLUSTER', 'KEYSLOT', k)));
+      expect(keySlot(k)).toBe(Number(await nodeCommand(s0.clusters.main.ports[0], 'CLUSTER', 'KEYSLOT', k)));
     }
   });
 });
@@ -249,11 +253,11 @@ describeWithServers('chaos cluster control', () => {
   }, 60_000);
 
   test('resetCluster can recreate the cluster from scratch', async () => {
-    const idsBefore = (await clusterNodes(30101)).map((n) => n.id).sort();
+    const idsBefore = (await clusterNodes(s0.clusters.chaos.ports[0])).map((n) => n.id).sort();
     const { recreated } = await resetCluster(chaos, { recreate: true });
     expect(recreated).toBe(true);
     await expectShape(testServers().clusters.chaos);
-    const idsAfter = (await clusterNodes(30101)).map((n) => n.id).sort();
+    const idsAfter = (await clusterNodes(s0.clusters.chaos.ports[0])).map((n) => n.id).sort();
     expect(idsAfter).not.toEqual(idsBefore);
     for (const n of testServers().clusters.chaos.nodes) expect(await isNodeAlive(n.port)).toBe(true);
   }, 60_000);

@@ -17,6 +17,18 @@ export interface CommandOptions {
   /** Deadline for this command in ms (overrides `commandTimeout`; 0 = none). */
   timeout?: number;
   /**
+   * Absolute deadline, in epoch milliseconds (`Date.now()` scale), of the user call this send belongs
+   * to. Takes precedence over `timeout`: a cluster-level call that was redirected or retried passes
+   * what is left of its one deadline this way, so no hop restarts the clock.
+   */
+  deadline?: number;
+  /**
+   * Send `ASKING` immediately before this command, queued and written together with it as one unit
+   * (never split by a queue limit or across sockets); the ASKING reply is consumed internally and
+   * the promise settles with the command's own reply.
+   */
+  asking?: boolean;
+  /**
    * @internal The command is answered by `count` push frames of `kind` (SUBSCRIBE-family
    * confirmations) instead of a reply; it resolves with those frames.
    */

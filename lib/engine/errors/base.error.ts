@@ -107,3 +107,55 @@ export class CommandTimeoutDuringMaintenanceError extends CommandTimeoutError {
 export class UnsupportedCommandError extends RedisClusterError {
   readonly code = 'ERR_REDIS_UNSUPPORTED_COMMAND';
 }
+
+/**
+ * The describable kind of a rejected argument: its `typeof`, refined for the values that pass a
+ * typeof check but cannot be sent (`null`, `NaN`, `Infinity`, arrays, class instances). Never the value.
+ */
+export function describeArgumentKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN';
+    if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+    return Number.isInteger(value) ? 'integer' : 'number';
+  }
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
+    const name = proto?.constructor?.name;
+    return proto === null || proto === Object.prototype || typeof name !== 'string' || name === '' ? 'object' : `${name} instance`;
+  }
+  return typeof value;
+}
+
+/**
+ * An argument of a command is not something that can be sent (`undefined`, `null`, an object, a
+ * Symbol, `NaN`, `Infinity`, a non-array key list, an empty command...). Raised when the command is
+ * issued, before anything is written: the call's promise rejects with it and nothing else on the
+ * connection is affected. The message names the command, the argument (position and, when known,
+ * its name) and the expected type, and the kind that was given, never the value itself.
+ */
+export class ArgumentError extends RedisClusterError {
+  readonly code = 'ERR_REDIS_ARGUMENT';
+  /** The command (or API) the argument belongs to, upper-case for commands: `SET`, `sendCommand`. */
+  readonly command: string;
+  /**
+   * Where the argument is: a 0-based index into the caller's argument list (`0` is the first
+   * argument of the method, or the command name for `sendCommand`), or a dotted option path
+   * such as `options.EX`.
+   */
+  readonly position: number | string;
+  /** What was expected, e.g. `string, Buffer or finite number`. */
+  readonly expected: string;
+  /** The kind of value given (see {@link describeArgumentKind}), never the value. */
+  readonly received: string;
+
+  constructor(command: string, position: number | string, expected: string, received: string, argumentName?: string) {
+    const where = typeof position === 'number' ? `argument ${position}${argumentName ? ` (${argumentName})` : ''}` : `"${position}"`;
+    super(`${command}: ${where} must be ${expected} (got ${received})`);
+    this.command = command;
+    this.position = position;
+    this.expected = expected;
+    this.received = received;
+  }
+}

@@ -1,4 +1,4 @@
-export { RedisClusterError, ConfigError, ProtocolError, CommandTimeoutError, ClientClosedError, ClientOfflineError, QueueFullError, CrossSlotError, WatchError, CommandTimeoutDuringMaintenanceError, UnsupportedCommandError } from './base.error.js';
+export { RedisClusterError, ConfigError, ProtocolError, CommandTimeoutError, ClientClosedError, ClientOfflineError, QueueFullError, CrossSlotError, WatchError, CommandTimeoutDuringMaintenanceError, UnsupportedCommandError, ArgumentError, describeArgumentKind } from './base.error.js';
 export { ConnectionError, ConnectionClosedError, ConnectTimeoutError, AuthError, TlsError, ReconnectStrategyError, NodeRemovedError, HandshakeRefusedError, SocketTimeoutDuringMaintenanceError } from './connection.error.js';
 export { ReplyError, MovedError, AskError, TryAgainError, ClusterDownError, ServerCrossSlotError, ExecAbortError, NodeUnavailableReplyError, replyErrorFromMessage } from './reply.error.js';
 export { TopologyError, RedirectionLimitError, PartialFailureError } from './cluster.error.js';

@@ -35,11 +35,11 @@ export function uniqueNamespace(prefix = 't'): string {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sockets of this process connected to a test server port (30000–30999). */
+/** Sockets of this process connected to a test server port (30000–32767: offsets included). */
 export function redisSockets(): net.Socket[] {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   return handles.filter(
-    (h): h is net.Socket => h instanceof net.Socket && typeof h.remotePort === 'number' && h.remotePort >= 30000 && h.remotePort < 31000,
+    (h): h is net.Socket => h instanceof net.Socket && typeof h.remotePort === 'number' && h.remotePort >= 30000 && h.remotePort < 32768,
   );
 }
 
