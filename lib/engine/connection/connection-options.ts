@@ -33,6 +33,24 @@ export interface SocketOptions {
    * immediate. @default exponential backoff 50·2^retries ms capped at 2000 ms, plus 0–199 ms jitter
    */
   reconnectStrategy?: ReconnectStrategy;
+  /**
+   * Liveness under load, in milliseconds: a socket with commands awaiting their replies that has
+   * read nothing for this long is declared dead and failed like a reset (commands it carried reject
+   * with ConnectionClosedError `mayHaveRun: true`, unsent ones wait for the reconnection, which
+   * follows `reconnectStrategy`). Catches a peer that vanished without a FIN or RST (frozen process,
+   * dropped network path), which TCP alone reports only after ~15 minutes. `0` turns it off.
+   *
+   * The silence is counted from the later of the last read and the moment commands started waiting
+   * on an idle socket. The oldest command awaiting a reply decides how much silence is normal:
+   * - a command given a longer timeout of its own (`timeout`/`deadline`, or a maintenance-relaxed
+   *   one) may be silent for that long;
+   * - a blocking command (BLPOP/BRPOP/BLMOVE/BRPOPLPUSH/BZPOPMIN/BZPOPMAX/BLMPOP/BZMPOP, XREAD and
+   *   XREADGROUP with BLOCK, WAIT, WAITAOF) may be silent for its blocking time plus this timeout,
+   *   and one that blocks forever (timeout 0) is never declared dead while it is the oldest.
+   * An idle socket (nothing in flight) is never checked: see `pingInterval` for idle checks.
+   * @default 5000
+   */
+  livenessTimeout?: number;
 }
 
 /** Options of one connection to one Redis node. */
@@ -57,8 +75,9 @@ export interface NodeConnectionOptions {
   /** Milliseconds of read idleness after which a PING is sent; a PING that times out drops the socket. Off when 0. @default 0 */
   pingInterval?: number;
   /**
-   * Most commands that may wait unsent (offline, or behind back-pressure); more are rejected at
-   * once with QueueFullError. @default 100000
+   * Most commands held for the node at once: unsent (offline, or behind back-pressure) plus written
+   * and awaiting their reply. One more is rejected at once (synchronously, before anything is
+   * queued) with QueueFullError. @default 100000
    */
   maxQueueLength?: number;
   /** Reject commands at once with ClientOfflineError while the connection is not ready. @default false */
@@ -77,6 +96,7 @@ export interface ResolvedNodeConnectionOptions {
   keepAliveInitialDelay: number;
   noDelay: boolean;
   reconnectStrategy: ReconnectStrategy | undefined;
+  livenessTimeout: number;
   username: string | undefined;
   password: string | undefined;
   name: string | undefined;
@@ -151,6 +171,7 @@ export function resolveNodeConnectionOptions(options: NodeConnectionOptions, pre
     keepAliveInitialDelay: nonNegative(socket.keepAliveInitialDelay, p('socket.keepAliveInitialDelay'), 5000),
     noDelay: optionalBoolean(socket.noDelay, p('socket.noDelay'), true),
     reconnectStrategy: resolveReconnect(socket.reconnectStrategy, p('socket.reconnectStrategy')),
+    livenessTimeout: nonNegative(socket.livenessTimeout, p('socket.livenessTimeout'), 5000),
     username: optionalString(options.username, p('username')) ?? url?.username,
     password: optionalString(options.password, p('password')) ?? url?.password,
     name: optionalString(options.name, p('name')),
