@@ -197,7 +197,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * `release()` the session when not calling exec.
    */
   watch(...keys: RedisArgument[]): Promise<WatchSession> {
-    return WatchSession.open(this.executor, this.registry, keys);
+    return WatchSession.open(this.executor, keys);
   }
 
   /**

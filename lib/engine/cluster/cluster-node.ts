@@ -48,7 +48,7 @@ export class ClusterNode {
 
   /** The pool of dedicated connections (created on first use). @internal */
   get pool(): NodePool {
-    this.poolInstance ??= new NodePool(() => this.newConnection(true), this.poolSettings);
+    this.poolInstance ??= new NodePool(() => this.newConnection(true), { maxWaiters: this.connectionOptions.maxQueueLength, ...this.poolSettings });
     return this.poolInstance;
   }
 
