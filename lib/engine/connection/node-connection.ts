@@ -81,7 +81,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       onPush: (frame) => this.onPush(frame),
       wantBuffers: (isPush) => (isPush ? this.pushBuffers : (this.queue.headWantsBuffers() ?? (this.resp2PubSub && this.pushBuffers))),
     };
-    this.decoder = new RespDecoder(sink);
+    this.decoder = new RespDecoder(sink, { maxBulkLength: this.options.maxBulkLength });
   }
 
   /** `host:port` of the node. */
