@@ -3,6 +3,7 @@ import { checkArguments } from '../resp/argument-check.js';
 import type { CommandEncoder } from '../resp/encoder.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { Deque } from '../util/deque.js';
+import { withoutStack } from '../util/without-stack.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { kindOf, textOf } from './push-frames.js';
 import { CommandState, QueuedCommand, type CommandOptions } from './queued-command.js';
@@ -85,7 +86,7 @@ export class CommandQueue {
   add(args: readonly RedisArgument[], options: CommandOptions | undefined, resolve: (value: RespValue) => void, reject: (error: Error) => void): Error | undefined {
     const invalid = checkArguments(args);
     if (invalid) return invalid;
-    if (this.heldCount >= this.settings.maxQueueLength) return new QueueFullError(this.settings.maxQueueLength);
+    if (this.heldCount >= this.settings.maxQueueLength) return withoutStack(() => new QueueFullError(this.settings.maxQueueLength));
     const now = Date.now();
     const absolute = options?.deadline;
     let timeoutMs: number;
@@ -119,7 +120,7 @@ export class CommandQueue {
       const invalid = checkArguments(c.args);
       if (invalid) return invalid;
     }
-    if (this.heldCount + commands.length > this.settings.maxQueueLength) return new QueueFullError(this.settings.maxQueueLength);
+    if (this.heldCount + commands.length > this.settings.maxQueueLength) return withoutStack(() => new QueueFullError(this.settings.maxQueueLength));
     const now = Date.now();
     const absolute = options?.deadline;
     const timeoutMs = absolute !== undefined ? (options?.timeout ?? Math.max(0, absolute - now)) : (options?.timeout ?? this.settings.commandTimeout);
@@ -188,9 +189,11 @@ export class CommandQueue {
     const written = command.state === CommandState.Written;
     if (!written) this.settledUnsent++;
     command.fail(
-      command.relaxed
-        ? new CommandTimeoutDuringMaintenanceError(command.name, command.timeoutMs, written)
-        : new CommandTimeoutError(command.name, command.timeoutMs, written),
+      withoutStack(() =>
+        command.relaxed
+          ? new CommandTimeoutDuringMaintenanceError(command.name, command.timeoutMs, written)
+          : new CommandTimeoutError(command.name, command.timeoutMs, written),
+      ),
     );
   }
 

@@ -1,5 +1,7 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { constants as bufferConstants } from 'node:buffer';
 import { ConfigError } from '../errors/base.error.js';
+import { DEFAULT_MAX_BULK_LENGTH } from '../resp/decoder.js';
 import type { ReconnectStrategy } from './reconnect-strategy.js';
 import { parseRedisUrl } from './redis-url.js';
 
@@ -84,6 +86,14 @@ export interface NodeConnectionOptions {
   disableOfflineQueue?: boolean;
   /** Send `CLIENT SETINFO lib-name/lib-ver` (errors from servers older than 7.2 are ignored). @default true */
   clientInfo?: boolean;
+  /**
+   * Largest bulk string accepted in a reply, in bytes. A longer one (announced in its header) is a
+   * ProtocolError: the commands in flight on that socket reject with it and the socket is dropped
+   * (then reconnected). Bulk strings are never allocated at their announced size up front: the
+   * buffer grows as bytes arrive. At most `buffer.constants.MAX_LENGTH`.
+   * @default 536870912 (512 MiB, Redis's own `proto-max-bulk-len`)
+   */
+  maxBulkLength?: number;
 }
 
 /** @internal Options after defaults and validation. */
@@ -106,6 +116,7 @@ export interface ResolvedNodeConnectionOptions {
   maxQueueLength: number;
   disableOfflineQueue: boolean;
   clientInfo: boolean;
+  maxBulkLength: number;
 }
 
 function nonNegative(value: unknown, option: string, fallback: number, allowInfinity = false): number {
@@ -125,6 +136,14 @@ function optionalString(value: unknown, option: string): string | undefined {
 function optionalBoolean(value: unknown, option: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new ConfigError(option, 'must be a boolean');
+  return value;
+}
+
+function maxBulkLength(value: unknown, option: string): number {
+  if (value === undefined) return DEFAULT_MAX_BULK_LENGTH;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > bufferConstants.MAX_LENGTH) {
+    throw new ConfigError(option, `must be an integer from 1 to ${bufferConstants.MAX_LENGTH}`);
+  }
   return value;
 }
 
@@ -181,5 +200,6 @@ export function resolveNodeConnectionOptions(options: NodeConnectionOptions, pre
     maxQueueLength,
     disableOfflineQueue: optionalBoolean(options.disableOfflineQueue, p('disableOfflineQueue'), false),
     clientInfo: optionalBoolean(options.clientInfo, p('clientInfo'), true),
+    maxBulkLength: maxBulkLength(options.maxBulkLength, p('maxBulkLength')),
   };
 }

@@ -5,6 +5,7 @@ import { CommandEncoder } from '../resp/encoder.js';
 import { RespDecoder } from '../resp/decoder.js';
 import type { DecoderSink, RedisArgument, RespValue } from '../resp/types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
+import { withoutStack } from '../util/without-stack.js';
 import { CommandQueue, type BlockCommand } from './command-queue.js';
 import { resolveNodeConnectionOptions, type NodeConnectionOptions, type ResolvedNodeConnectionOptions } from './connection-options.js';
 import { runHandshake, type HandshakeExtension, type RunningHandshake } from './handshake-runner.js';
@@ -80,7 +81,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       onPush: (frame) => this.onPush(frame),
       wantBuffers: (isPush) => (isPush ? this.pushBuffers : (this.queue.headWantsBuffers() ?? (this.resp2PubSub && this.pushBuffers))),
     };
-    this.decoder = new RespDecoder(sink);
+    this.decoder = new RespDecoder(sink, { maxBulkLength: this.options.maxBulkLength });
   }
 
   /** `host:port` of the node. */
@@ -326,7 +327,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     this.queue.failWritten((command) =>
       isProtocol
         ? error
-        : new ConnectionClosedError(this.address, `connection lost after ${command.name} was sent; it may have run on the server`, { cause: error, mayHaveRun: true }),
+        : withoutStack(() => new ConnectionClosedError(this.address, `connection lost after ${command.name} was sent; it may have run on the server`, { cause: error, mayHaveRun: true })),
     );
     this.queue.dropStartedBlocks(new ConnectionClosedError(this.address, 'connection lost in the middle of a MULTI block; the block was discarded by the server', { cause: error }));
     if (this.state === 'closing' || this.state === 'closed') return this.finish(this.closeReason);
@@ -383,7 +384,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     const closed = new ClientClosedError();
     this.queue.failWritten((command) =>
       reason
-        ? new ConnectionClosedError(this.address, `connection closed after ${command.name} was sent; it may have run on the server`, { cause: reason, mayHaveRun: true })
+        ? withoutStack(() => new ConnectionClosedError(this.address, `connection closed after ${command.name} was sent; it may have run on the server`, { cause: reason, mayHaveRun: true }))
         : closed,
     );
     this.queue.failUnsent(reason ?? closed);
