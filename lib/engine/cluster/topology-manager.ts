@@ -1,5 +1,6 @@
 import type { NodeConnection } from '../connection/node-connection.js';
 import type { ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
+import { ClientClosedError } from '../errors/base.error.js';
 import { TopologyError, type SeedFailure } from '../errors/cluster.error.js';
 import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { NodeRegistry, TopologyDiff } from './node-registry.js';
@@ -29,6 +30,8 @@ export class TopologyManager {
   private debounceTimer: NodeJS.Timeout | undefined;
   private periodicTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Aborted by stop(): ends the seed connections of a discovery in progress. */
+  private readonly lifetime = new AbortController();
   /** Count of completed refreshes (for stats). */
   refreshCount = 0;
 
@@ -46,8 +49,9 @@ export class TopologyManager {
   async bootstrap(): Promise<Topology> {
     let topology: Topology;
     try {
-      topology = await fetchFromSeeds(this.options.rootNodes, (seed) => this.context(seed.host));
+      topology = await fetchFromSeeds(this.options.rootNodes, (seed) => this.context(seed.host), this.lifetime.signal);
     } catch (failures) {
+      if (failures instanceof ClientClosedError) throw failures;
       throw new TopologyError('No root node could provide the cluster topology (rootNodes)', failures as SeedFailure[]);
     }
     this.checkCoverage(topology);
@@ -82,8 +86,10 @@ export class TopologyManager {
     if (patched && patched !== this.currentTopology) this.currentTopology = patched;
   }
 
+  /** Stops refreshing: clears every timer and ends the seed connections of a discovery in progress. */
   stop(): void {
     this.stopped = true;
+    this.lifetime.abort();
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     if (this.periodicTimer) clearInterval(this.periodicTimer);
     this.debounceTimer = this.periodicTimer = undefined;
@@ -108,8 +114,9 @@ export class TopologyManager {
     }
     if (this.stopped) return;
     try {
-      this.install(await fetchFromSeeds(this.options.rootNodes, (seed: ResolvedNodeConnectionOptions) => this.context(seed.host)));
+      this.install(await fetchFromSeeds(this.options.rootNodes, (seed: ResolvedNodeConnectionOptions) => this.context(seed.host), this.lifetime.signal));
     } catch (seedFailures) {
+      if (seedFailures instanceof ClientClosedError) return;
       throw new TopologyError('Topology refresh failed on every known node and root node', [...failures, ...(seedFailures as SeedFailure[])]);
     }
   }
