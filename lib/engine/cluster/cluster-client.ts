@@ -285,9 +285,17 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return this.topology.current?.masters ?? [];
   }
 
-  /** Replicas of the current topology (failed and loading replicas excluded). */
+  /** Replicas of the current topology (failed and loading replicas excluded: see {@link getUnavailableNodes}). */
   getReplicas(): ClusterNodeInfo[] {
     return this.topology.current?.replicas ?? [];
+  }
+
+  /**
+   * Nodes the cluster lists that serve nothing now, each with its `health`: `loading` replicas
+   * (re-checked within seconds) and `failed` nodes (a dead former master, until the cluster forgets it).
+   */
+  getUnavailableNodes(): ClusterNodeInfo[] {
+    return [...(this.topology.current?.unavailable ?? [])];
   }
 
   /** A random master. */
@@ -350,7 +358,15 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** Cluster state, slot coverage and every master's reachability and latency; never throws. */
   healthReport(options: HealthReportOptions = {}): Promise<HealthReport> {
-    return healthReport(this, options);
+    return healthReport(
+      {
+        isOpen: this.isOpen,
+        topology: () => this.topology.current,
+        requireFullCoverage: this.options.requireFullCoverage,
+        sendToNode: (address, args, timeoutMs) => this.nodeClient(address).sendCommand(args, { timeout: timeoutMs }),
+      },
+      options,
+    );
   }
 
   /**

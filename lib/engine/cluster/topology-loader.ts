@@ -5,7 +5,8 @@ import { AuthError, ConnectTimeoutError, ConnectionError, TlsError } from '../er
 import { ReplyError } from '../errors/reply.error.js';
 import type { SeedFailure } from '../errors/cluster.error.js';
 import { parseClusterShards, parseClusterSlots, type ParseContext } from './topology-parse.js';
-import type { Topology } from './topology.js';
+import type { ClusterNodeInfo, Topology } from './topology.js';
+import type { RespValue } from '../resp/types.js';
 
 /**
  * Reads the topology from one node: CLUSTER SHARDS (health-aware, hostnames), falling back to
@@ -97,4 +98,43 @@ export function fetchFromSeeds(
         });
     });
   });
+}
+
+/**
+ * Asks each replica in `replicas` (reported `loading`) for ROLE over a throw-away connection and
+ * returns the addresses whose link to their master is up (`connected`): such a replica is serving.
+ * Redis 7.0 reports every replica of a fresh, empty cluster as `loading` while its replication
+ * offset is 0. Each probe is bounded by `probeTimeoutMs`; `signal` ends them all at once.
+ * @internal
+ */
+export async function confirmServingReplicas(
+  replicas: readonly ClusterNodeInfo[],
+  optionsFor: (node: ClusterNodeInfo) => ResolvedNodeConnectionOptions,
+  probeTimeoutMs: number,
+  signal: AbortSignal,
+): Promise<Set<string>> {
+  const serving = new Set<string>();
+  await Promise.all(
+    replicas.map(async (replica) => {
+      if (signal.aborted) return;
+      const connection = new NodeConnection(
+        { ...optionsFor(replica), reconnectStrategy: false as const, pingInterval: 0, maxQueueLength: 10, connectTimeout: probeTimeoutMs, commandTimeout: probeTimeoutMs },
+        true,
+      );
+      connection.on('error', () => undefined);
+      const abort = () => void connection.destroy();
+      signal.addEventListener('abort', abort, { once: true });
+      try {
+        await connection.connect();
+        const role = await connection.sendCommand<RespValue[]>(['ROLE']);
+        if (Array.isArray(role) && String(role[0]) === 'slave' && String(role[3]) === 'connected') serving.add(replica.address);
+      } catch {
+        // Not confirmed: stays unavailable until the next check.
+      } finally {
+        signal.removeEventListener('abort', abort);
+        void connection.destroy();
+      }
+    }),
+  );
+  return serving;
 }
