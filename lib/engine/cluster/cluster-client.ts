@@ -32,6 +32,8 @@ import type { TrackingPlugin } from '../cache/tracking-plugin.js';
 import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
 import { HandshakeRefusedError } from '../errors/connection.error.js';
 
+const noop = (): void => undefined;
+
 /** Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface RedisCluster extends CommandMethods {}
@@ -58,6 +60,11 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   private readonly cachePlugin: (ConnectionPlugin & ExecutorCache) | undefined;
   private readonly sharded: ShardedSubscriber;
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
+  /** The one shutdown in progress or done (close() and destroy() are single-flight). */
+  private closing: Promise<void> | undefined;
+  private destroying: Promise<void> | undefined;
+  /** destroy() was called while close() was draining. */
+  private destroyRequested = false;
 
   constructor(options: RedisClusterOptions) {
     super();
@@ -105,6 +112,20 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     for (const [name, script] of Object.entries(options.scripts ?? {})) this.scripts.set(name, typeof script === 'string' ? defineScript(script) : script);
     this.classic = new ClassicSubscriber(host);
     this.sharded = new ShardedSubscriber(host);
+  }
+
+  /**
+   * Nothing is emitted once closed but the one `end`; while closing, the errors of the teardown
+   * itself (ClientClosedError) are not reported either.
+   * @internal
+   */
+  protected override emit<K extends keyof ClusterEvents & string>(event: K, ...args: ClusterEvents[K]): boolean {
+    if (this.state === 'closed' || this.state === 'closing') {
+      if (event === 'end') return this.state === 'closed' && super.emit(event, ...args);
+      if (this.state === 'closed') return false;
+      if ((event === 'error' || event === 'node-error') && args[0] instanceof ClientClosedError) return false;
+    }
+    return super.emit(event, ...args);
   }
 
   /** True between a successful connect() and close()/destroy(). */
@@ -264,9 +285,17 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return this.topology.current?.masters ?? [];
   }
 
-  /** Replicas of the current topology (failed and loading replicas excluded). */
+  /** Replicas of the current topology (failed and loading replicas excluded: see {@link getUnavailableNodes}). */
   getReplicas(): ClusterNodeInfo[] {
     return this.topology.current?.replicas ?? [];
+  }
+
+  /**
+   * Nodes the cluster lists that serve nothing now, each with its `health`: `loading` replicas
+   * (re-checked within seconds) and `failed` nodes (a dead former master, until the cluster forgets it).
+   */
+  getUnavailableNodes(): ClusterNodeInfo[] {
+    return [...(this.topology.current?.unavailable ?? [])];
   }
 
   /** A random master. */
@@ -329,7 +358,15 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** Cluster state, slot coverage and every master's reachability and latency; never throws. */
   healthReport(options: HealthReportOptions = {}): Promise<HealthReport> {
-    return healthReport(this, options);
+    return healthReport(
+      {
+        isOpen: this.isOpen,
+        topology: () => this.topology.current,
+        requireFullCoverage: this.options.requireFullCoverage,
+        sendToNode: (address, args, timeoutMs) => this.nodeClient(address).sendCommand(args, { timeout: timeoutMs }),
+      },
+      options,
+    );
   }
 
   /**
@@ -355,32 +392,62 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return this.topology.refresh();
   }
 
-  /** Stops new commands, lets in-flight ones settle, then closes every socket and timer. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Stops new commands, lets in-flight ones settle, then closes every socket and timer (the seed
+   * connections of a discovery in progress included). Single-flight: every call returns the same
+   * promise; `end` is emitted once, and no event is emitted after it. A `connect()` in progress
+   * rejects with ClientClosedError.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown(true);
+    return this.closing;
+  }
+
+  /**
+   * Closes every socket at once; pending commands reject with ClientClosedError. Also ends a
+   * close() in progress without waiting for its drain (both then resolve together). Idempotent.
+   */
+  destroy(): Promise<void> {
+    if (this.destroying) return this.destroying;
+    if (this.closing) {
+      // close() is draining: destroy the nodes it is waiting for, then settle with it.
+      const draining = this.closing;
+      this.destroyRequested = true;
+      const nodes = new Set([...this.closingNodes, ...this.registry.all()]);
+      this.destroying = Promise.all([...nodes].map((node) => node.destroy())).then(() => draining);
+      return this.destroying;
+    }
+    this.destroying = this.closing = this.shutdown(false);
+    return this.destroying;
+  }
+
+  private async shutdown(graceful: boolean): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closing';
     this.topology.stop();
     this.executor.cancelWaiting();
     await Promise.all([this.classic.close(), this.sharded.close()]);
     this.closingNodes = this.registry.all();
-    await this.registry.closeAll(true);
+    await this.registry.closeAll(graceful && !this.destroyRequested);
     this.closingNodes = [];
     await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
-    this.finish();
+    this.state = 'closed';
+    this.emit('end');
   }
 
-  /** Closes every socket at once; pending commands reject with ClientClosedError. Idempotent. */
-  async destroy(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.state = 'closing';
-    this.topology.stop();
-    this.executor.cancelWaiting();
-    await Promise.all([this.classic.close(), this.sharded.close()]);
-    // Also the nodes a close() in progress is draining: destroy() must not wait for them.
-    await Promise.all(this.closingNodes.map((node) => node.destroy()));
-    await this.registry.closeAll(false);
-    await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
-    this.finish();
+  /**
+   * Resolves when no `connect()` is running (at once when none is); never rejects. For a shutdown
+   * that lets a connect started by a first command finish before closing (so that command can be
+   * drained rather than refused).
+   */
+  whenConnectSettled(): Promise<void> {
+    const connecting = this.state === 'connecting' ? this.connecting : undefined;
+    return connecting ? connecting.then(noop, noop) : Promise.resolve();
+  }
+
+  /** Addresses of the nodes the client has connections to (or is opening), masters and replicas. */
+  nodeAddresses(): string[] {
+    return this.registry.all().map((node) => node.address);
   }
 
   /** @internal The runtime node for an address (tests, pub/sub). */
@@ -390,11 +457,6 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   private isClosing(): boolean {
     return this.state === 'closing' || this.state === 'closed';
-  }
-
-  private finish(): void {
-    this.state = 'closed';
-    this.emit('end');
   }
 
   private setupConnection(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
@@ -408,6 +470,11 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       if (!dedicated) this.topology.requestRefresh();
     });
     if (!dedicated) {
+      // A main connection that gave up (the node's object opens a fresh one on next use): the
+      // topology may have changed (a node removed, a failover), so check it.
+      connection.on('end', () => {
+        if (!this.isClosing()) this.topology.requestRefresh();
+      });
       connection.on('ready', () => this.emit('node-ready', address));
       connection.on('reconnecting', (info) => this.emit('node-reconnecting', address, info));
     }
