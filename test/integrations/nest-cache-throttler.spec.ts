@@ -68,6 +68,19 @@ async function stopApp(app: AppProcess): Promise<{ report: Record<string, unknow
 
 const get = (app: AppProcess, path: string): Promise<Response> => fetch(`${app.url}${path}`);
 
+/** EVALSHA and EVAL calls so far, summed over the main cluster's nodes (INFO commandstats). */
+async function scriptCalls(): Promise<{ evalsha: number; eval: number }> {
+  const total = { evalsha: 0, eval: 0 };
+  for (const port of testServers().clusters.main.ports) {
+    const info = String(await nodeCommand(port, 'INFO', 'commandstats'));
+    for (const name of ['evalsha', 'eval'] as const) {
+      const m = new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(info);
+      total[name] += m ? Number(m[1]) : 0;
+    }
+  }
+  return total;
+}
+
 describeWithServers('Nest app: CacheModule + Keyv store, ThrottlerModule + storage, on the cluster', () => {
   let app1: AppProcess;
   let app2: AppProcess;
@@ -146,7 +159,12 @@ describeWithServers('Nest app: CacheModule + Keyv store, ThrottlerModule + stora
   it('the storage is atomic per key under concurrency, and its two keys share one slot', async () => {
     const storage = new RedisClusterThrottlerStorage(probe, { prefix: PREFIX });
     const key = `conc-${NS}`;
+    for (const port of testServers().clusters.main.ports) await nodeCommand(port, 'SCRIPT', 'LOAD', THROTTLER_SCRIPT.script);
+    const before = await scriptCalls();
     const results = await Promise.all(Array.from({ length: 50 }, () => storage.increment(key, 60_000, 20, 60_000, 'conc')));
+    // One round trip per hit: exactly 50 EVALSHA and nothing else script-wise (the script is loaded everywhere).
+    const after = await scriptCalls();
+    expect({ evalsha: after.evalsha - before.evalsha, eval: after.eval - before.eval }).toEqual({ evalsha: 50, eval: 0 });
     const hits = results.map((r) => r.totalHits).sort((a, b) => a - b);
     // Hits 1..21 were counted one by one (the 21st started the block); the other 29 were refused uncounted.
     expect(hits.slice(0, 21)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
