@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Dev Redis Cluster (3 masters + 3 replicas on 127.0.0.1) for local work.
 //   node scripts/cluster.mjs up|down|status|install [--port-base N]     (env REDIS_CLUSTER_PORT_BASE; default 7000)
+// Server binaries: redis-server/redis-cli on PATH, or the pair in NRC_REDIS_BIN_DIR (redis-* or valkey-*).
 // State (node dirs, PIDs, logs, AOF, nodes.conf) lives in <repo>/.cluster/. Nodes are detached and keep running
 // after this script exits; `down` stops them by their recorded PIDs.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -31,7 +32,8 @@ function usage(code = 0) {
       '  up       start a 3-master/3-replica cluster on ports N..N+5 (default 7000; env REDIS_CLUSTER_PORT_BASE)\n' +
       '  down     stop the recorded nodes (by PID) and remove .cluster/\n' +
       '  status   print each node: port, pid, alive, role, slots, cluster_state\n' +
-      '  install  install redis-server/redis-tools (and openssl) with apt-get if missing (root)',
+      '  install  install redis-server/redis-tools (and openssl) with apt-get if missing (root)\n' +
+      'env NRC_REDIS_BIN_DIR=<dir>: run the redis-server/redis-cli or valkey-server/valkey-cli found in <dir>',
   );
   process.exit(code);
 }
@@ -116,12 +118,18 @@ async function up(ports) {
       await teardown(rec, rec.partial ? 'found nodes of an interrupted run' : `recorded cluster uses ports ${range(rec.ports)}`);
     }
   }
-  await ensureRedis({ log });
+  const bins = await ensureRedis({ log });
   const t0 = Date.now();
-  log(`starting 6 nodes on 127.0.0.1:${range(ports)} (state in .cluster/)`);
+  log(`starting 6 ${bins.flavour} ${bins.version} nodes on 127.0.0.1:${range(ports)} (state in .cluster/; ${bins.redisServer})`);
   try {
-    const res = await startCluster({ ports, baseDir: STATE_DIR });
-    writeJsonAtomic(STATE_FILE, { ports, baseDir: STATE_DIR, createdAt: new Date().toISOString(), nodes: res.nodes.map((n) => ({ port: n.port, pid: n.pid })) });
+    const res = await startCluster({ ports, baseDir: STATE_DIR, bin: bins.redisServer, redisCli: bins.redisCli });
+    writeJsonAtomic(STATE_FILE, {
+      ports,
+      baseDir: STATE_DIR,
+      createdAt: new Date().toISOString(),
+      server: { flavour: bins.flavour, version: bins.version, redisServer: bins.redisServer, redisCli: bins.redisCli },
+      nodes: res.nodes.map((n) => ({ port: n.port, pid: n.pid })),
+    });
   } catch (err) {
     rmSync(STATE_DIR, { recursive: true, force: true });
     throw err;
@@ -170,7 +178,7 @@ async function main() {
       return status();
     case 'install': {
       const r = await ensureRedis({ log, openssl: true });
-      if (!r.installed) log(`redis-server ${r.version} (${r.redisServer}) and redis-cli (${r.redisCli}) already installed`);
+      if (!r.installed) log(`${r.flavour} server ${r.version} (${r.redisServer}) and cli (${r.redisCli}) already available`);
       return 0;
     }
     default:

@@ -34,7 +34,7 @@ export function parseClusterNodes(text) {
       address: hp,
       flags,
       myself: flags.includes('myself'),
-      role: flags.includes('master') ? 'master' : flags.includes('slave') ? 'replica' : 'unknown',
+      role: flags.includes('master') ? 'master' : flags.includes('slave') || flags.includes('replica') ? 'replica' : 'unknown',
       masterId: master === '-' ? null : master,
       failed: flags.includes('fail') || flags.includes('fail?'),
       pingSent: Number(pingSent),

@@ -3,6 +3,7 @@
 export * from './util.mjs';
 export * from './proc.mjs';
 export * from './install.mjs';
+export * from './server-bin.mjs';
 export * from './resp.mjs';
 export * from './node.mjs';
 export * from './cluster-ops.mjs';

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAlive, killPid } from './proc.mjs';
+import { serverBinDirFromEnv, serverFromDir, serverVersion } from './server-bin.mjs';
 import { HarnessError, sleep, which } from './util.mjs';
 
 const PACKAGES = ['redis-server', 'redis-tools'];
@@ -14,10 +15,9 @@ export function manualInstallCommand(extra = []) {
   return `sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${pkgs}`;
 }
 
-function redisVersion(serverBin) {
-  const out = spawnSync(serverBin, ['--version'], { encoding: 'utf8' });
-  const m = /v=(\d+\.\d+\.\d+)/.exec(out.stdout ?? '');
-  return m ? m[1] : 'unknown';
+function versionFields(serverBin) {
+  const v = serverVersion(serverBin);
+  return { version: v.version, flavour: v.flavour, major: v.major };
 }
 
 function found(openssl) {
@@ -95,16 +95,26 @@ async function aptGet(args, log) {
 }
 
 /**
+ * The server binaries to run. With NRC_REDIS_BIN_DIR set, the redis-server/redis-cli or valkey-server/valkey-cli
+ * pair in that folder (a HarnessError if missing: never a silent fall back to PATH). Otherwise the ones on PATH.
  * Makes sure redis-server and redis-cli (and, with `openssl: true`, openssl) are on PATH.
  * Missing + root: `apt-get update` and `apt-get install -y redis-server redis-tools` with service starts denied by a
  * temporary policy-rc.d; any redis-server the install still started on 6379 is stopped by its pidfile.
  * Missing + not root: throws a HarnessError (exitCode 2) carrying the exact command to run.
- * Returns { redisServer, redisCli, openssl?, version, installed }.
+ * Returns { redisServer, redisCli, openssl?, version, flavour: 'redis' | 'valkey' | 'unknown', major, installed,
+ * binDir? }.
  */
 export async function ensureRedis({ log = (m) => console.log(m), openssl = false } = {}) {
+  const binDir = serverBinDirFromEnv();
+  if (binDir !== undefined) {
+    const chosen = serverFromDir(binDir);
+    const ssl = openssl ? which('openssl') : undefined;
+    if (openssl && !ssl) throw new HarnessError(`openssl not found on PATH. Install with:\n  ${manualInstallCommand(['openssl'])}`);
+    return { ...chosen, openssl: ssl, installed: false };
+  }
   let bins = found(openssl);
   const missing = () => !bins.redisServer || !bins.redisCli || (openssl && !bins.openssl);
-  if (!missing()) return { ...bins, version: redisVersion(bins.redisServer), installed: false };
+  if (!missing()) return { ...bins, ...versionFields(bins.redisServer), installed: false };
 
   const extra = openssl && !bins.openssl ? ['openssl'] : [];
   const names = [!bins.redisServer && 'redis-server', !bins.redisCli && 'redis-cli', ...extra].filter(Boolean);
@@ -162,9 +172,9 @@ export async function ensureRedis({ log = (m) => console.log(m), openssl = false
 
   bins = found(openssl);
   if (missing()) throw new HarnessError(`apt-get finished but ${names.join(', ')} is still not on PATH`);
-  const version = redisVersion(bins.redisServer);
-  log(`installed redis-server ${version} (${bins.redisServer}), redis-cli (${bins.redisCli})`);
-  return { ...bins, version, installed: true };
+  const fields = versionFields(bins.redisServer);
+  log(`installed redis-server ${fields.version} (${bins.redisServer}), redis-cli (${bins.redisCli})`);
+  return { ...bins, ...fields, installed: true };
 }
 
 export { runChecked };

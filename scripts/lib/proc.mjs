@@ -1,6 +1,7 @@
 // Process helpers: liveness that treats zombies as dead, identity checks before signalling, kill by PID.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isServerExecutable } from './server-bin.mjs';
 import { sleep } from './util.mjs';
 
 /** The one-letter state from /proc/<pid>/stat ('R', 'S', 'T', 'Z', ...), or null if there is no such process. */
@@ -47,7 +48,7 @@ export function isStopped(pid) {
 }
 
 /**
- * Guards against PID reuse: true only if `pid` is a live redis-server and, when given, its working directory is
+ * Guards against PID reuse: true only if `pid` is a live redis-server (or valkey-server) and, when given, its working directory is
  * `dir` (redis chdir()s to its `dir`), or its command line / title mentions `:port`.
  */
 export function isRedisProcess(pid, { dir, port } = {}) {
@@ -64,7 +65,7 @@ export function isRedisProcess(pid, { dir, port } = {}) {
   } catch {
     /* gone */
   }
-  if (!/redis-server|redis-check/.test(exe) && !/redis-server/.test(cmdline)) return false;
+  if (!isServerExecutable(exe) && !isServerExecutable(cmdline)) return false;
   if (dir) {
     try {
       if (resolve(readlinkSync(`/proc/${pid}/cwd`)) === resolve(dir)) return true;

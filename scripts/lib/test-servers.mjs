@@ -217,6 +217,8 @@ export async function startTestServers({ repoRoot = REPO_ROOT, log = (m) => cons
       startedAt: new Date(t0).toISOString(),
       setupMs: 0,
       redisVersion: bins.version,
+      /** Which server runs: 'redis' | 'valkey', its version, and the NRC_REDIS_BIN_DIR it came from (null: PATH). */
+      server: { flavour: bins.flavour, version: bins.version, major: bins.major, binDir: bins.binDir ?? null },
       bin: { redisServer: bins.redisServer, redisCli: bins.redisCli, openssl: bins.openssl ?? null },
       nodeTimeoutMs: NODE_TIMEOUT_MS,
       clusters: { main: cluster('main'), chaos: cluster('chaos') },

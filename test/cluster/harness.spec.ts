@@ -3,6 +3,7 @@
  * the jest global setup. Raw sockets and redis-cli only: the project's own client is not used here.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
 import {
@@ -81,7 +82,7 @@ async function expectShape(cluster: TestCluster) {
 const s0 = new Proxy({} as ReturnType<typeof testServers>, { get: (_t, k) => testServers()[k as keyof ReturnType<typeof testServers>] });
 
 describeWithServers('test server harness', () => {
-  test('servers.json describes every server', () => {
+  test('servers.json describes every server', async () => {
     expect(existsSync(serversFilePath())).toBe(true);
     const s = testServers();
     const o = Number(process.env.NRC_TEST_PORT_OFFSET ?? 0);
@@ -90,7 +91,17 @@ describeWithServers('test server harness', () => {
     expect(s.standalone.port).toBe(30201 + o);
     expect(s.tls.port).toBe(30202 + o);
     expect(s.acl).toMatchObject({ port: 30203 + o, username: 'app', password: 'app-secret' });
-    expect(s.redisVersion).toMatch(/^7\./);
+    // The server comes from NRC_REDIS_BIN_DIR (scripts/lib/server-bin.mjs), else Debian's 7.0 on PATH.
+    const binDir = process.env.NRC_REDIS_BIN_DIR;
+    if (binDir) {
+      expect(s.server.binDir).toBe(resolve(binDir));
+      expect(s.bin.redisServer.startsWith(resolve(binDir))).toBe(true);
+      expect(s.redisVersion).toBe(s.server.version);
+    } else {
+      expect(s.server).toMatchObject({ flavour: 'redis', binDir: null });
+      expect(s.redisVersion).toMatch(/^7\./);
+    }
+    expect(await redisCli(s.standalone.port, 'INFO', 'server')).toContain(`${s.server.flavour === 'valkey' ? 'valkey' : 'redis'}_version:${s.server.version}`);
     for (const f of [s.tls.caFile, s.tls.certFile, s.tls.keyFile, s.tls.clientCertFile, s.tls.clientKeyFile, s.tls.wrongCaFile]) {
       expect(existsSync(f)).toBe(true);
     }

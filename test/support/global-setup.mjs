@@ -11,7 +11,7 @@ export default async function globalSetup() {
   process.env.NRC_TEST_SERVERS_FILE = servers.file;
   const r = (ports) => `${ports[0]}-${ports[ports.length - 1]}`;
   log(
-    `\n[test-servers] redis ${servers.redisVersion} ready in ${formatMs(servers.setupMs)}: main ${r(TEST_PORTS.main)}, ` +
+    `\n[test-servers] ${servers.server.flavour} ${servers.redisVersion} ready in ${formatMs(servers.setupMs)}: main ${r(TEST_PORTS.main)}, ` +
       `chaos ${r(TEST_PORTS.chaos)}, standalone ${TEST_PORTS.standalone}, tls ${TEST_PORTS.tls}, acl ${TEST_PORTS.acl}`,
   );
 }

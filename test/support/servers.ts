@@ -68,6 +68,8 @@ export interface TestServers {
   startedAt: string;
   setupMs: number;
   redisVersion: string;
+  /** The server under test (NRC_REDIS_BIN_DIR, default Debian's redis-server on PATH). */
+  server: ServerInfo;
   bin: { redisServer: string; redisCli: string; openssl: string | null };
   /** cluster-node-timeout of every cluster node (ms). */
   nodeTimeoutMs: number;
@@ -75,6 +77,16 @@ export interface TestServers {
   standalone: NodeRecord;
   tls: TlsServerRecord;
   acl: AclServerRecord;
+}
+
+/** Which server the test servers run. */
+export interface ServerInfo {
+  flavour: 'redis' | 'valkey' | 'unknown';
+  /** "7.0.15", "8.6.3", "9.1.2". */
+  version: string;
+  major: number;
+  /** The NRC_REDIS_BIN_DIR the binaries came from, or null for the redis-server on PATH. */
+  binDir: string | null;
 }
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -99,6 +111,55 @@ export function testServers(): TestServers {
     );
   }
   return JSON.parse(readFileSync(file, 'utf8')) as TestServers;
+}
+
+/** The server under test, read from servers.json (servers.json written before `server` existed: from redisVersion). */
+export function serverInfo(): ServerInfo {
+  const s = testServers();
+  if (s.server) return s.server;
+  return { flavour: 'redis', version: s.redisVersion, major: Number(s.redisVersion.split('.')[0]) || 0, binDir: null };
+}
+
+/** "redis 8.6.3" / "valkey 9.1.2". */
+export function serverLabel(info: ServerInfo = serverInfo()): string {
+  return `${info.flavour} ${info.version}`;
+}
+
+/** A server requirement: which flavours (and from which major) a test needs. */
+export interface ServerRequirement {
+  /** Accepted flavours with the lowest major of each, e.g. `{ redis: 8, valkey: 9 }`. */
+  [flavour: string]: number;
+}
+
+/** Why the running server does not meet `need`, or undefined when it does (false when no servers run). */
+export function unmetServerReason(need: ServerRequirement, what: string): string | undefined {
+  if (!serversEnabled) return undefined;
+  const info = serverInfo();
+  const min = need[info.flavour];
+  if (min !== undefined && info.major >= min) return undefined;
+  const wanted = Object.entries(need)
+    .map(([f, m]) => `${f} >= ${m}`)
+    .join(' or ');
+  return `${what} needs ${wanted}; running ${serverLabel(info)} (set NRC_REDIS_BIN_DIR)`;
+}
+
+/**
+ * `describe` when the test servers meet `need`; otherwise `describe.skip` with the reason in the title (so the
+ * skip shows in jest's output, e.g. "[skipped: atomic slot migration needs redis >= 8 or valkey >= 9; running
+ * redis 7.0.15]"), and the reason is printed once on stderr. Without servers it behaves like describeWithServers.
+ */
+export function describeOnServer(need: ServerRequirement, what: string, name: string, fn: () => void): void {
+  if (!serversEnabled) {
+    describe.skip(name, fn);
+    return;
+  }
+  const reason = unmetServerReason(need, what);
+  if (reason === undefined) {
+    describe(name, fn);
+    return;
+  }
+  process.stderr.write(`[skip] ${name}: ${reason}\n`);
+  describe.skip(`${name} [skipped: ${reason}]`, fn);
 }
 
 function allNodes(s: TestServers = testServers()): NodeRecord[] {

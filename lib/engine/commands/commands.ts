@@ -2,6 +2,7 @@ import type { CommandArgs, CommandDefinition, CommandResult } from './command-de
 import { BIT_COMMANDS } from './families/bits.js';
 import { GEO_COMMANDS } from './families/geo.js';
 import { HASH_COMMANDS } from './families/hashes.js';
+import { HASH_FIELD_EXPIRATION_COMMANDS } from './families/hash-field-expiration.js';
 import { HYPERLOGLOG_COMMANDS } from './families/hyperloglog.js';
 import { KEY_COMMANDS } from './families/keys.js';
 import { LIST_COMMANDS } from './families/lists.js';
@@ -21,6 +22,7 @@ export const COMMANDS = {
   ...BIT_COMMANDS,
   ...KEY_COMMANDS,
   ...HASH_COMMANDS,
+  ...HASH_FIELD_EXPIRATION_COMMANDS,
   ...LIST_COMMANDS,
   ...SET_COMMANDS,
   ...SORTED_SET_COMMANDS,
@@ -40,6 +42,7 @@ export const COMMAND_FAMILIES = {
   bits: BIT_COMMANDS,
   keys: KEY_COMMANDS,
   hashes: HASH_COMMANDS,
+  hashFieldExpiration: HASH_FIELD_EXPIRATION_COMMANDS,
   lists: LIST_COMMANDS,
   sets: SET_COMMANDS,
   sortedSets: SORTED_SET_COMMANDS,
@@ -99,6 +102,7 @@ export type {
 } from './families/bits.js';
 export type { ExpireMode, CopyCommandOptions, RestoreOptions, ScanOptions, ScanReply } from './families/keys.js';
 export type { HSetArguments, HSetObject, HSetMap, HSetTuples, HashEntry, HScanReply } from './families/hashes.js';
+export type { HashFields, HashExpirationCondition, HashExpiration, HGetExOptions, HSetExOptions, HSetExFields } from './families/hash-field-expiration.js';
 export type { ListSide, LInsertPosition, LPosOptions, LMPopOptions, LMPopReply, BlockingPopReply } from './families/lists.js';
 export type { SInterCardOptions, SScanReply } from './families/sets.js';
 export type { SortedSetMember, ZAddOptions, RankWithScore, ZScanReply } from './families/sorted-sets.js';
