@@ -13,7 +13,7 @@ export { WatchSession } from './engine/cluster/watch-session.js';
 export { NodeClient } from './engine/cluster/node-client.js';
 export { defineScript, type RedisScript, type ScriptCall } from './engine/cluster/script.js';
 export type { PubSubListener } from './engine/pubsub/listeners.js';
-export type { ShardedChannelMoved } from './engine/pubsub/pubsub-host.js';
+export type { ShardedChannelMoved, ShardedChannelsUnplaced } from './engine/pubsub/pubsub-host.js';
 export type { ScanIteratorOptions } from './engine/cluster/cluster-scan.js';
 export type { HealthReport, HealthReportOptions, NodeHealth } from './engine/cluster/health-report.js';
 export { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './engine/cluster/cluster-info.js';

@@ -13,6 +13,11 @@ export interface PluginHost {
   error(error: Error): void;
   /** Emit a cluster event (e.g. `maintenance`, `cache-invalidate`). */
   emit(event: string, ...args: unknown[]): void;
+  /**
+   * Calls `listener` with each new topology as soon as it is installed: a refresh that changed it,
+   * or a slot patched after a MOVED reply. Returns a function that stops the calls.
+   */
+  watchTopology?(listener: (topology: Topology) => void): () => void;
 }
 
 /**

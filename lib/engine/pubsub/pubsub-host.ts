@@ -13,6 +13,11 @@ export interface PubSubHost {
   error(error: Error): void;
   /** A sharded channel was moved to another node and resubscribed there. */
   channelMoved(channel: string, info: ShardedChannelMoved): void;
+  /**
+   * Sharded channels that lost their subscription could not be placed again in this round; they
+   * are retried on a timer (not an error: they usually recover by themselves after a failover).
+   */
+  channelsUnplaced(channels: readonly string[], info: ShardedChannelsUnplaced): void;
   isClosed(): boolean;
 }
 
@@ -26,6 +31,20 @@ export interface ShardedChannelMoved {
   readonly unsubscribedMs: number;
   /** What triggered the move. */
   readonly reason: 'server-unsubscribe' | 'moved' | 'connection-lost' | 'topology-change';
+}
+
+/** Payload of the `sharded-channels-unplaced` event. */
+export interface ShardedChannelsUnplaced {
+  /** The channels' slot. */
+  readonly slot: number;
+  /** Failed placement rounds in a row (1 for the first). */
+  readonly attempt: number;
+  /** When the next round starts, in ms from now (back-off: 100 ms doubling up to 5000 ms). */
+  readonly retryInMs: number;
+  /** Why this round failed (e.g. no master of the slot confirmed its role yet). */
+  readonly cause: Error;
+  /** How long the longest-lost of these channels has not been subscribed anywhere, in ms. */
+  readonly unsubscribedMs: number;
 }
 
 /** Reconnect attempts of a subscriber connection before it moves to another node. @internal */
