@@ -108,6 +108,7 @@ export {
   BasicClientSideCache,
   ClientSideCacheStats,
   TrackingRefusedError,
+  DEFAULT_CACHE_MAX_ENTRIES,
   type ClientSideCacheEvents,
   type CacheInvalidationReason,
   type ClientSideCacheOptions,

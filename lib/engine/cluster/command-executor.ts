@@ -264,6 +264,11 @@ class Attempt {
     if (cache && !this.asking && this.redirects === 0 && !this.options?.node) {
       const lookup = cache.lookup(this.argv, this.info, node.address, this.options?.returnBuffers ?? false);
       if (lookup?.hit) return this.resolve(lookup.value);
+      if (lookup?.shared) {
+        // Single flight: an identical read to this node is in flight; take its reply, or send this one if it failed.
+        void lookup.shared.then((value) => (value === undefined ? connection.enqueue(this.argv, this.connectionOptions(), this.resolve, this.onError) : this.resolve(value)));
+        return;
+      }
       if (lookup) {
         return connection.enqueue(
           this.argv,
