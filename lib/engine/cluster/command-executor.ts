@@ -265,8 +265,22 @@ class Attempt {
       const lookup = cache.lookup(this.argv, this.info, node.address, this.options?.returnBuffers ?? false);
       if (lookup?.hit) return this.resolve(lookup.value);
       if (lookup?.shared) {
-        // Single flight: an identical read to this node is in flight; take its reply, or send this one if it failed.
-        void lookup.shared.then((value) => (value === undefined ? connection.enqueue(this.argv, this.connectionOptions(), this.resolve, this.onError) : this.resolve(value)));
+        // Single flight: an identical read to this node is in flight; take its reply, or send this one if it
+        // failed. Never past this call's own deadline (the shared read may have a longer one).
+        let timedOut = false;
+        const timer =
+          this.deadline === Infinity
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                this.reject(new CommandTimeoutError(this.info.name, this.timeoutMs, false));
+              }, Math.max(0, this.deadline - Date.now()));
+        void lookup.shared.then((value) => {
+          if (timer !== undefined) clearTimeout(timer);
+          if (timedOut) return;
+          if (value === undefined) connection.enqueue(this.argv, this.connectionOptions(), this.resolve, this.onError);
+          else this.resolve(value);
+        });
         return;
       }
       if (lookup) {
