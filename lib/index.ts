@@ -81,6 +81,7 @@ export { RedisClusterEvents } from './nest/events/redis-cluster-events.service.j
 export type { RedisClusterEvent, RedisClusterEventType } from './nest/events/redis-cluster-event.interface.js';
 export type { RedisClusterState } from './nest/lifecycle/redis-cluster.lifecycle.js';
 export { checkRedisCluster } from './nest/health/redis-cluster-health.checker.js';
+export { PubSubBootstrapError, type FailedSubscription } from './nest/discovery/pubsub-bootstrap.error.js';
 export type { RedisClusterHealthCheckOptions, RedisClusterHealthDetails, RedisClusterHealthResult } from './nest/health/redis-cluster-health.checker.js';
 export type {
   RedisClusterModuleOptions,

@@ -48,6 +48,42 @@ describeWithServers('pub/sub subscribe state machine on a real cluster (ACL-refu
     for (const port of ports()) await redisCli(port, 'ACL', 'DELUSER', user).catch(() => undefined);
   });
 
+  it('sharded: a channel that cannot be placed again is retried on a timer until placed, listed as unplaced meanwhile, with events and no error', async () => {
+    // Revoking the channel makes the server drop the subscriber connection (Redis kills clients subscribed to channels
+    // they lost); every SSUBSCRIBE then gets NOPERM until the channel is granted again.
+    const channel = `revocable:${run}:{r}`;
+    const grant = (on: boolean) =>
+      Promise.all(ports().map((port) => redisCli(port, 'ACL', 'SETUSER', user, 'resetchannels', `&allowed:${run}:*`, `&${allowed('ok')}`, `&${allowed('keep')}`, ...(on ? [`&${channel}`] : []))));
+    await grant(true);
+    const c = client();
+    const errors: Error[] = [];
+    const unplaced: Array<{ channels: readonly string[]; attempt: number; retryInMs: number }> = [];
+    const moved: string[] = [];
+    c.on('error', (e) => errors.push(e));
+    c.on('sharded-channels-unplaced', (channels, info) => unplaced.push({ channels, attempt: info.attempt, retryInMs: info.retryInMs }));
+    c.on('sharded-channel-moved', (ch) => moved.push(ch));
+    try {
+      await c.connect();
+      const got: string[] = [];
+      await c.sSubscribe(channel, (message) => got.push(message));
+      await grant(false);
+      await until(() => unplaced.length >= 2, 'two failed placement rounds', 20_000);
+      expect(c.subscriptions().unplacedShardChannels).toEqual([channel]);
+      expect(c.subscriptions().shardChannels[channel]).toBeUndefined();
+      expect(unplaced[0]!.channels).toEqual([channel]);
+      expect(unplaced.map((u) => u.attempt).slice(0, 2)).toEqual([1, 2]);
+      expect(unplaced[1]!.retryInMs).toBeGreaterThan(unplaced[0]!.retryInMs); // back-off
+      await grant(true);
+      await until(() => c.subscriptions().unplacedShardChannels.length === 0 && c.subscriptions().shardChannels[channel] !== undefined, 'the channel to be placed again', 20_000);
+      expect(moved).toContain(channel);
+      await c.sPublish(channel, 'after');
+      await until(() => got.includes('after'), 'a message after the channel was placed again');
+      expect(errors.filter((e) => /SSUBSCRIBE|NOPERM|No master/.test(e.message))).toEqual([]);
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
+
   for (const kind of ['channel', 'pattern', 'sharded'] as const) {
     // Shard channels of one call must share a slot: a hash tag keeps each group in one.
     const name = (base: string, tag: string) => (kind === 'sharded' ? `${base}{${run}${tag}}` : base);
