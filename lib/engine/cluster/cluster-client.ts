@@ -109,6 +109,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       nodeOptions: (node) => this.options.nodeOptions(node.host, node.port, node.hostname),
       refresh: () => this.topology.refresh(),
       error: (error) => this.emit('error', error),
+      nodeError: (error, address) => this.emit('node-error', error, address),
       channelMoved: (channel, info) => this.emit('sharded-channel-moved', channel, info),
       channelsUnplaced: (channels, info) => this.emit('sharded-channels-unplaced', channels, info),
       isClosed: () => this.state === 'closing' || this.state === 'closed',

@@ -119,30 +119,48 @@ export class ClassicSubscriber {
       },
     });
     connection.on('push', (frame) => this.dispatch(frame));
-    connection.on('error', (error) => this.report(error));
+    connection.on('error', (error) => {
+      if (!this.host.isClosed()) this.host.nodeError(error, connection.address);
+    });
     connection.on('end', () => {
       if (this.connection !== connection) return;
       // The node is gone (the strategy gave up): carry every subscription over to another node.
       this.connection = undefined;
-      if (this.host.isClosed() || (this.channels.length === 0 && this.patterns.length === 0)) return;
-      // Back off between moves so that a node that keeps refusing cannot cause a connection storm.
-      const delay = Math.min(100 * 2 ** this.moves++, 5000);
-      this.moveTimer = setTimeout(() => {
-        this.moveTimer = undefined;
-        if (this.host.isClosed() || this.connection) return;
-        void this.host
-          .refresh()
-          .catch(() => undefined)
-          .then(() => {
-            if (this.host.isClosed() || this.connection) return undefined;
-            return this.ensureConnection(connection.address).then((c) => c.connect());
-          })
-          .then(() => (this.moves = 0))
-          .catch((error: Error) => this.report(error));
-      }, delay);
+      this.scheduleMove(connection.address);
     });
     this.connection = connection;
     return connection;
+  }
+
+  /**
+   * Moves every subscription to another node than `avoid`, after a back-off (100 ms doubling up
+   * to 5 s, so that nodes that keep refusing cannot cause a connection storm), and again if no
+   * connection could be made. Cancelled by close.
+   */
+  private scheduleMove(avoid: string): void {
+    if (this.host.isClosed() || this.moveTimer || (this.channels.length === 0 && this.patterns.length === 0)) return;
+    const delay = Math.min(100 * 2 ** this.moves++, 5000);
+    this.moveTimer = setTimeout(() => {
+      this.moveTimer = undefined;
+      if (this.host.isClosed() || this.connection) return;
+      void this.host
+        .refresh()
+        .catch(() => undefined)
+        .then(() => {
+          if (this.host.isClosed() || this.connection) return undefined;
+          return this.ensureConnection(avoid).then((c) => c.connect());
+        })
+        .then(
+          () => (this.moves = 0),
+          (error: Error) => {
+            // A connection that failed reports on node-error and moves again by itself ('end');
+            // without one (no node known), report it and try again later.
+            if (this.connection || this.host.isClosed()) return;
+            this.report(error);
+            this.scheduleMove(avoid);
+          },
+        );
+    }, delay);
   }
 
   private dispatch(frame: RespValue[]): void {

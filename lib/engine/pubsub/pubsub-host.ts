@@ -9,8 +9,13 @@ export interface PubSubHost {
   /** Options for a dedicated connection to `node` (cluster defaults, credentials, TLS). */
   nodeOptions(node: ClusterNodeInfo): ResolvedNodeConnectionOptions;
   refresh(): Promise<void>;
-  /** A listener threw, or a subscriber connection failed. */
+  /** A listener threw, or a subscription could not be restored (cluster `error` event). */
   error(error: Error): void;
+  /**
+   * A subscriber connection's socket or handshake error (cluster `node-error` event, like the main
+   * connections': the connection reconnects or moves by itself).
+   */
+  nodeError(error: Error, address: string): void;
   /** A sharded channel was moved to another node and resubscribed there. */
   channelMoved(channel: string, info: ShardedChannelMoved): void;
   /**

@@ -264,7 +264,9 @@ export class ShardedSubscriber {
     connection.pushBuffers = true;
     connection.resp2PubSub = true;
     connection.on('push', (frame) => this.dispatch(address, frame));
-    connection.on('error', (error) => this.report(error));
+    connection.on('error', (error) => {
+      if (!this.host.isClosed()) this.host.nodeError(error, address);
+    });
     let wasReady = false;
     connection.on('reconnecting', () => this.lostConnection(address));
     connection.on('ready', () => {

@@ -106,6 +106,33 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
     expect(got).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   }, 60_000);
 
+  it('kill -9 of a sharded channel’s master: resubscribed on the promoted replica, no `error` event (node errors on node-error)', async () => {
+    const channel = 'kill:{k9}';
+    const c = (cluster = client());
+    const errors: string[] = [];
+    const nodeErrors: string[] = [];
+    const unplaced: number[] = [];
+    const moves: ShardedChannelMoved[] = [];
+    c.on('error', (e) => errors.push(e.message));
+    c.on('node-error', (e) => nodeErrors.push(e.message));
+    c.on('sharded-channels-unplaced', (_channels, info) => unplaced.push(info.attempt));
+    c.on('sharded-channel-moved', (_ch, info) => moves.push(info));
+    const got: string[] = [];
+    await c.sSubscribe(channel, (message) => got.push(message));
+    const owner = portOf(c.subscriptions().shardChannels[channel]!);
+    await killNode(owner);
+    const promoted = await waitForFailoverAfterKill(owner);
+    await until(() => c.subscriptions().shardChannels[channel] === `127.0.0.1:${promoted}`, 'the channel on the promoted replica', 20_000);
+    await c.sPublish(channel, 'after');
+    await until(() => got.includes('after'), 'a message after the failover', 10_000);
+    report('sharded pub/sub through kill -9 of its master', { owner, promoted, errors, nodeErrors: nodeErrors.length, unplacedRounds: unplaced, moves });
+    expect(errors).toEqual([]);
+    expect(c.subscriptions().unplacedShardChannels).toEqual([]);
+    expect(moves[moves.length - 1]!.to).toBe(`127.0.0.1:${promoted}`);
+    await restartNode(owner);
+    await waitForClusterOk(chaos());
+  }, 90_000);
+
   it('one publisher’s PUBLISH order on a channel holds across a kill -9 and failover of the node it publishes to', async () => {
     const c = (cluster = client());
     const got: number[] = [];
