@@ -13,7 +13,7 @@ export { WatchSession } from './engine/cluster/watch-session.js';
 export { NodeClient } from './engine/cluster/node-client.js';
 export { defineScript, type RedisScript, type ScriptCall } from './engine/cluster/script.js';
 export type { PubSubListener } from './engine/pubsub/listeners.js';
-export type { ShardedChannelMoved } from './engine/pubsub/pubsub-host.js';
+export type { ShardedChannelMoved, ShardedChannelsUnplaced } from './engine/pubsub/pubsub-host.js';
 export type { ScanIteratorOptions } from './engine/cluster/cluster-scan.js';
 export type { HealthReport, HealthReportOptions, NodeHealth } from './engine/cluster/health-report.js';
 export { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './engine/cluster/cluster-info.js';
@@ -81,6 +81,7 @@ export { RedisClusterEvents } from './nest/events/redis-cluster-events.service.j
 export type { RedisClusterEvent, RedisClusterEventType } from './nest/events/redis-cluster-event.interface.js';
 export type { RedisClusterState } from './nest/lifecycle/redis-cluster.lifecycle.js';
 export { checkRedisCluster } from './nest/health/redis-cluster-health.checker.js';
+export { PubSubBootstrapError, type FailedSubscription } from './nest/discovery/pubsub-bootstrap.error.js';
 export type { RedisClusterHealthCheckOptions, RedisClusterHealthDetails, RedisClusterHealthResult } from './nest/health/redis-cluster-health.checker.js';
 export type {
   RedisClusterModuleOptions,
@@ -108,6 +109,7 @@ export {
   BasicClientSideCache,
   ClientSideCacheStats,
   TrackingRefusedError,
+  DEFAULT_CACHE_MAX_ENTRIES,
   type ClientSideCacheEvents,
   type CacheInvalidationReason,
   type ClientSideCacheOptions,

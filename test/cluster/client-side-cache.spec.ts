@@ -75,6 +75,23 @@ describeWithServers('client-side cache on a real cluster', () => {
     });
   });
 
+  it('concurrent GETs of one key share one server read (single flight); a write in between is never hidden', async () => {
+    await withClients(async (cluster, other) => {
+      const key = `csc:${run}:flight`;
+      await other.set(key, 'v1');
+      const port = cluster.getNodeByKey(key)!.port;
+      const before = await calls(port, 'get');
+      const replies = await Promise.all(Array.from({ length: 8 }, () => cluster.get(key)));
+      expect(replies).toEqual(Array.from({ length: 8 }, () => 'v1'));
+      expect((await calls(port, 'get')) - before).toBe(1);
+      // A write acknowledged before the next reads: they never see v1 again (invalidation, then one new read).
+      await cluster.set(key, 'v2');
+      const again = await Promise.all(Array.from({ length: 8 }, () => cluster.get(key)));
+      expect(again).toEqual(Array.from({ length: 8 }, () => 'v2'));
+      expect((await calls(port, 'get')) - before).toBe(2);
+    });
+  });
+
   it('creates a cache from plain options and exposes it as cluster.clientSideCache', async () => {
     const cluster = mainCluster({ clientSideCache: { maxEntries: 100, ttl: 60_000 } });
     try {
@@ -267,6 +284,44 @@ describeWithServers('client-side cache on the chaos cluster (FLUSHALL, slot migr
       'chaos',
       { topologyRefreshInterval: 0 },
     );
+  });
+
+  it('drops the entries of a slot that moved without any invalidation as soon as a MOVED (or a refresh) shows it, without a lookup', async () => {
+    // A cached reply for a missing key: MIGRATE moves no key, so the source sends no invalidation, and the new owner
+    // never tracked our read. Only the client's knowledge of the move can drop the entry.
+    const chaos = testServers().clusters.chaos;
+    await waitForClusterOk(chaos, 30_000);
+    for (const via of ['moved', 'refresh'] as const) {
+      await withClients(
+        async (cluster, other, cache) => {
+          const source = cluster.getPrimaries()[0]!;
+          const target = cluster.getPrimaries()[1]!;
+          const missing = Array.from({ length: 5000 }, (_, i) => `csc:${run}:${via}:{m${i}}`).find((k) => cluster.getNodeByKey(k)!.address === source.address)!;
+          const slot = cluster.keySlot(missing);
+          const sibling = `${missing}:sibling`; // same hash tag, same slot
+          expect(await cluster.get(missing)).toBeNull();
+          expect(cache.nodeSize(source.address)).toBe(1);
+          const dropped: Array<{ keys: readonly string[] | null; reason: string }> = [];
+          cache.on('invalidate', (keys, info) => dropped.push({ keys, reason: info.reason }));
+          await migrateSlot(chaos, slot, source.port, target.port);
+          try {
+            await other.set(missing, 'written on the new owner');
+            expect(cache.nodeSize(source.address)).toBe(1); // still there: nothing told the client yet
+            if (via === 'moved') await cluster.set(sibling, 'x'); // MOVED: the slot is patched, the entry dropped at once
+            else await cluster.refreshTopology();
+            expect(cache.nodeSize(source.address)).toBe(0);
+            expect(dropped).toEqual([{ keys: [missing], reason: 'topology' }]);
+            expect(await cluster.get(missing)).toBe('written on the new owner');
+          } finally {
+            await other.del([missing, sibling]);
+            await migrateSlot(chaos, slot, target.port, source.port);
+          }
+        },
+        new BasicClientSideCache(),
+        'chaos',
+        { topologyRefreshInterval: 0 },
+      );
+    }
   });
 
   it('drops only the flushed node’s entries on the null invalidation', async () => {

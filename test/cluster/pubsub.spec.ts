@@ -75,6 +75,33 @@ describeWithServers('pub/sub on a real cluster', () => {
     });
   });
 
+  it('keeps one publisher’s order on a channel: 5,000 awaited PUBLISHes arrive in order at a subscriber on another node', async () => {
+    await withCluster(async (cluster) => {
+      const count = 5000;
+      const got: number[] = [];
+      let done!: () => void;
+      const all = new Promise<void>((resolve) => (done = resolve));
+      // Subscribe first, then pick a channel whose slot owner (where PUBLISH goes) is not the subscriber's node,
+      // so that every message crosses the cluster bus.
+      await cluster.subscribe(ch('order-probe'), () => undefined);
+      const subscriber = cluster.subscriptions().classicNode!;
+      let channel = '';
+      for (let i = 0; channel === ''; i++) {
+        const candidate = ch(`order-${i}`);
+        if (cluster.getNodeByKey(candidate)!.address !== subscriber) channel = candidate;
+      }
+      await cluster.subscribe(channel, (message) => {
+        got.push(Number(message));
+        if (got.length === count) done();
+      });
+      for (let i = 0; i < count; i++) await cluster.publish(channel, String(i));
+      await all;
+      const outOfOrder = got.findIndex((value, index) => value !== index);
+      expect(outOfOrder).toBe(-1);
+      expect(got).toHaveLength(count);
+    });
+  }, 60_000);
+
   it('keeps delivering when a listener throws, and reports the error', async () => {
     await withCluster(async (cluster) => {
       const errors: Error[] = [];

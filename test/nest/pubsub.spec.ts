@@ -314,7 +314,7 @@ describeWithServers('pub/sub decorators on the real cluster', () => {
       const match = unsubscribes.find((u) => u.listener === sub.listener && u.names.join() === sub.names.join());
       expect(match).toMatchObject({ method: counterpart[sub.method], open: true });
     }
-    expect(cluster.subscriptions()).toEqual({ channels: [], patterns: [], shardChannels: {}, classicNode: undefined });
+    expect(cluster.subscriptions()).toEqual({ channels: [], patterns: [], shardChannels: {}, unplacedShardChannels: [], classicNode: undefined });
     const sharded = [ch.sharded, ch.binary, ch.spreadA, ch.spreadB, ch.spreadB2, ch.failSync];
     expect(await subscriberCount('SHARDNUMSUB', sharded)).toBe(0);
     expect(await subscriberCount('NUMSUB', [ch.news, ch.alerts, ch.failAsync, ch.cached])).toBe(0);

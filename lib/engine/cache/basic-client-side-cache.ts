@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { keySlot } from '../commands/key-slot.js';
 import { ConfigError } from '../errors/base.error.js';
-import type { CacheLookup } from '../cluster/connection-plugin.js';
+import type { CacheLookup, CacheSharedLookup } from '../cluster/connection-plugin.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { argvParts, ArgvTrie, type ArgvPart, type TrieSlot } from './argv-trie.js';
@@ -53,13 +53,18 @@ interface Entry {
 
 /**
  * A reply being fetched. Stored on `done()` only if nothing invalidated its keys, its node or the
- * whole cache meanwhile. Concurrent misses of one call each fetch (no single flight: the executor
- * API is synchronous); the last reply to arrive is kept. @internal
+ * whole cache meanwhile. Concurrent misses of the same call on the same node, while it is still
+ * valid, share it ({@link PendingLoad.join}) instead of sending their own read. @internal
  */
 export class PendingLoad {
   readonly hit = false as const;
+  /** An invalidation of its keys (or the cache) arrived while it was in flight: not stored, not shared any more. */
   invalid = false;
   private settled = false;
+  /** Where it sits in the in-flight trie (for single flight), once registered. */
+  flightRef: TrieSlot<PendingLoad> | undefined;
+  /** Calls that share this read. */
+  private joiners: Array<(value: RespValue | undefined) => void> | undefined;
 
   constructor(
     private readonly cache: BasicClientSideCache,
@@ -77,12 +82,30 @@ export class PendingLoad {
     if (this.settled) return;
     this.settled = true;
     this.cache.settle(this, value, true);
+    this.release(value);
   }
 
   failed(): void {
     if (this.settled) return;
     this.settled = true;
     this.cache.settle(this, undefined, false);
+    this.release(undefined);
+  }
+
+  /**
+   * A call of the same argv to the same node shares this read: resolves with a private copy of the
+   * reply, or with undefined when the read failed (the caller then sends its own). Never rejects.
+   */
+  join(): CacheSharedLookup {
+    const shared = new Promise<RespValue | undefined>((resolve) => (this.joiners ??= []).push(resolve));
+    return { hit: false, shared };
+  }
+
+  private release(value: RespValue | undefined): void {
+    const joiners = this.joiners;
+    this.joiners = undefined;
+    if (joiners === undefined) return;
+    for (const resolve of joiners) resolve(value === undefined ? undefined : copyReply(value));
   }
 }
 
@@ -96,7 +119,10 @@ export class PendingLoad {
  *   so callers may mutate what they get without corrupting the cache.
  * - A reply is stored only if no invalidation of its keys, no loss or flush of its node and no
  *   `clear()` happened between the lookup and the reply.
- * - Concurrent misses of one call each go to the server (no single flight); the last reply kept.
+ * - Concurrent misses of one call (same arguments, reply mode and node) share one server read
+ *   (single flight): the first goes to the server, the others get a copy of its reply (or send
+ *   their own if it fails). A miss issued after an invalidation of its keys arrived never shares
+ *   a read sent before it. Shared calls count as hits in the statistics.
  * - Entries are dropped per node: by invalidation pushes, when that node's connection is lost or
  *   flushed, and (per entry, by slot) when the topology no longer has the node serving the
  *   entry's slot; never the whole cache on a MOVED.
@@ -109,6 +135,8 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
   private readonly byKey = new Map<string, Set<Entry>>();
   private readonly byNode = new Map<string, Set<Entry>>();
   private readonly pendingByKey = new Map<string, Set<PendingLoad>>();
+  /** Reads in flight that later misses of the same call may share (only valid ones). */
+  private readonly inFlight = new ArgvTrie<PendingLoad>();
   private readonly nodeEpochs = new Map<string, number>();
   private clearEpoch = 0;
   private counters: CacheCounters = emptyCounters();
@@ -151,9 +179,10 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
     const dropped = this.store.size;
     this.store.clear();
     this.trie.clear();
+    this.inFlight.clear();
     this.byKey.clear();
     this.byNode.clear();
-    for (const pendings of this.pendingByKey.values()) for (const pending of pendings) pending.invalid = true;
+    for (const pendings of this.pendingByKey.values()) for (const pending of pendings) this.invalidatePending(pending);
     if (resetStats) this.counters = emptyCounters();
     else if (this.record) this.counters.invalidationCount += dropped;
     this.emit('invalidate', null, { reason: 'manual', node: undefined });
@@ -184,9 +213,17 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
       if (this.record) this.counters.hitCount++;
       return entry.hit ?? { hit: true, value: copyReply(entry.value) };
     }
+    const leader = this.inFlight.get(argv, buffers);
+    if (leader !== undefined && this.isShareable(leader, node)) {
+      if (this.record) this.counters.hitCount++;
+      return leader.join();
+    }
     if (this.record) this.counters.missCount++;
     const texts = keys.map(redisKeyText);
-    const pending = new PendingLoad(this, argvParts(argv), buffers, texts, keySlot(keys[0]!), node, this.nodeEpochs.get(node) ?? 0, this.clearEpoch, performance.now());
+    const parts = argvParts(argv);
+    const pending = new PendingLoad(this, parts, buffers, texts, keySlot(keys[0]!), node, this.nodeEpochs.get(node) ?? 0, this.clearEpoch, performance.now());
+    pending.flightRef = this.inFlight.slotFor(parts, buffers);
+    this.inFlight.put(pending.flightRef, pending);
     for (const text of texts) {
       let set = this.pendingByKey.get(text);
       if (set === undefined) this.pendingByKey.set(text, (set = new Set()));
@@ -197,6 +234,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
 
   /** Settles a pending load: stores the reply unless it was invalidated meanwhile. @internal */
   settle(pending: PendingLoad, value: RespValue | undefined, ok: boolean): void {
+    if (pending.flightRef !== undefined) this.inFlight.delete(pending.flightRef, pending);
     for (const text of pending.keys) {
       const set = this.pendingByKey.get(text);
       if (set !== undefined && set.delete(pending) && set.size === 0) this.pendingByKey.delete(text);
@@ -236,7 +274,7 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
       const text = redisKeyText(key);
       texts.push(text);
       const pendings = this.pendingByKey.get(text);
-      if (pendings !== undefined) for (const pending of pendings) pending.invalid = true;
+      if (pendings !== undefined) for (const pending of pendings) this.invalidatePending(pending);
       const entries = this.byKey.get(text);
       if (entries === undefined) continue;
       for (const entry of [...entries]) this.store.remove(entry, 'invalidated');
@@ -264,10 +302,15 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
     this.nodeEpochs.set(node, (this.nodeEpochs.get(node) ?? 0) + 1);
     const entries = this.byNode.get(node);
     if (entries === undefined) return 0;
+    const keys = new Set<string>();
     let dropped = 0;
     for (const entry of [...entries]) {
-      if (!serves(entry.slot) && this.store.remove(entry, 'invalidated')) dropped++;
+      if (serves(entry.slot) || !this.store.remove(entry, 'invalidated')) continue;
+      dropped++;
+      for (const key of entry.keys) keys.add(key);
     }
+    // Told like a server invalidation, with the keys of the dropped entries.
+    if (dropped > 0) this.emit('invalidate', [...keys], { reason: 'topology', node });
     return dropped;
   }
 
@@ -279,6 +322,17 @@ export class BasicClientSideCache extends TypedEmitter<ClientSideCacheEvents> {
   /** Number of entries served by `node`. @internal */
   nodeSize(node: string): number {
     return this.byNode.get(node)?.size ?? 0;
+  }
+
+  /** A read in flight is shareable while nothing invalidated it and it reads from `node`. */
+  private isShareable(pending: PendingLoad, node: string): boolean {
+    return !pending.invalid && pending.node === node && pending.clearEpoch === this.clearEpoch && pending.nodeEpoch === (this.nodeEpochs.get(node) ?? 0);
+  }
+
+  /** Marks a read in flight invalid: its reply will not be stored, and later misses do not share it. */
+  private invalidatePending(pending: PendingLoad): void {
+    pending.invalid = true;
+    if (pending.flightRef !== undefined) this.inFlight.delete(pending.flightRef, pending);
   }
 
   private removed(entry: Entry, reason: RemovalReason): void {

@@ -12,9 +12,10 @@ export interface ClientSideCacheOptions {
   /** Milliseconds an entry may be served after it was stored; 0 = until invalidated. @default 0 */
   ttl?: number;
   /**
-   * Most entries kept (replies being fetched do not count); 0 = unlimited, as in node-redis.
-   * Set a bound in production: every distinct cached call (command and arguments) is one entry.
-   * @default 0
+   * Most entries kept (replies being fetched do not count); the least recently read (or oldest,
+   * see `evictPolicy`) makes room. Every distinct cached call (command and arguments, reply mode)
+   * is one entry. 0 = unlimited (node-redis' default; memory then grows with the key space read).
+   * @default 10000 (DEFAULT_CACHE_MAX_ENTRIES)
    */
   maxEntries?: number;
   /** Which entry is evicted when `maxEntries` is reached. @default 'LRU' */
@@ -31,6 +32,9 @@ export interface ResolvedClientSideCacheOptions {
   readonly recordStats: boolean;
 }
 
+/** Default of `maxEntries`: a bound, so that a cache left at its defaults cannot grow without limit. */
+export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+
 const KEYS = new Set(['ttl', 'maxEntries', 'evictPolicy', 'recordStats']);
 
 /**
@@ -46,7 +50,7 @@ export function resolveClientSideCacheOptions(options: unknown, prefix = 'client
   for (const key of Object.keys(raw)) {
     if (!KEYS.has(key)) throw new ConfigError(`${prefix}.${key}`, 'is not a known option (ttl, maxEntries, evictPolicy, recordStats)');
   }
-  const { ttl = 0, maxEntries = 0, evictPolicy = 'LRU', recordStats = true } = raw;
+  const { ttl = 0, maxEntries = DEFAULT_CACHE_MAX_ENTRIES, evictPolicy = 'LRU', recordStats = true } = raw;
   if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
     throw new ConfigError(`${prefix}.ttl`, 'must be a finite number of milliseconds >= 0 (0 = no expiry)');
   }

@@ -24,3 +24,4 @@ export { BasicClientSideCache, type ClientSideCacheEvents, type CacheInvalidatio
 export { ClientSideCacheStats } from './cache-stats.js';
 export { TrackingRefusedError } from './tracking-plugin.js';
 export type { ClientSideCacheOptions, ClientSideCacheOption, CacheEvictPolicy } from './cache-options.js';
+export { DEFAULT_CACHE_MAX_ENTRIES } from './cache-options.js';

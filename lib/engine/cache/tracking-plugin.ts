@@ -47,8 +47,9 @@ function servedRanges(topology: Topology | undefined): Map<string, string> {
  * our own writes invalidate too) in the handshake of every node's main connection (dedicated pool
  * connections never serve cached calls), invalidation pushes, dropping a node's entries when its
  * connection is lost or flushed, and dropping entries whose slot moved off the node that served
- * them (checked lazily: on the first lookup after the topology snapshot changed, MOVED patches
- * included). @internal
+ * them as soon as the client learns of it: a refresh that changed the topology or a MOVED patch
+ * (`PluginHost.watchTopology`), and, as a safety net, at the first lookup after the topology
+ * snapshot changed. @internal
  */
 export class TrackingPlugin implements ConnectionPlugin, ExecutorCache {
   private readonly nodes = new Map<string, NodeTracking>();
@@ -56,12 +57,16 @@ export class TrackingPlugin implements ConnectionPlugin, ExecutorCache {
   private seenTopology: Topology | undefined;
   private ranges = new Map<string, string>();
   private closed = false;
+  private readonly unwatch: (() => void) | undefined;
 
   constructor(
     readonly cache: BasicClientSideCache,
     private readonly host: PluginHost,
   ) {
     cache.bind(this);
+    this.unwatch = host.watchTopology?.((topology) => {
+      if (!this.closed && topology !== this.seenTopology) this.reconcile(topology);
+    });
   }
 
   attach(connection: NodeConnection, node: ClusterNode, kind: 'main' | 'dedicated'): void {
@@ -98,6 +103,7 @@ export class TrackingPlugin implements ConnectionPlugin, ExecutorCache {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.unwatch?.();
     // No connection tracks these entries any more: they must not outlive the client.
     this.cache.clear(false);
     this.cache.unbind(this);

@@ -11,7 +11,7 @@ import { CommandExecutor, type ClusterCommandOptions, type ClusterStats } from '
 import { executeSplit } from './multi-key.js';
 import { NodeRegistry } from './node-registry.js';
 import { TopologyManager } from './topology-manager.js';
-import type { ClusterNodeInfo } from './topology.js';
+import type { ClusterNodeInfo, Topology } from './topology.js';
 import { ClusterPipeline } from './cluster-pipeline.js';
 import { ClusterTransaction } from './cluster-transaction.js';
 import { WatchSession } from './watch-session.js';
@@ -59,6 +59,8 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal The client-side cache plugin, when `clientSideCache` is set. */
   private readonly cachePlugin: (ConnectionPlugin & ExecutorCache) | undefined;
   private readonly sharded: ShardedSubscriber;
+  /** Plugins told of each new topology (PluginHost.watchTopology). */
+  private readonly topologyWatchers = new Set<(topology: Topology) => void>();
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
   /** The one shutdown in progress or done (close() and destroy() are single-flight). */
   private closing: Promise<void> | undefined;
@@ -71,9 +73,13 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.options = resolveClusterOptions(options);
     this.registry = new NodeRegistry(this.options, (connection, node, dedicated) => this.setupConnection(connection, node, dedicated));
     this.topology = new TopologyManager(this.options, this.registry, {
-      changed: (_topology, diff, previous) => {
+      changed: (topology, diff, previous) => {
+        for (const watcher of this.topologyWatchers) watcher(topology);
         this.emit('topology-change', diff);
         if (previous) void this.sharded.reconcile('topology-change');
+      },
+      patched: (topology) => {
+        for (const watcher of this.topologyWatchers) watcher(topology);
       },
       error: (error) => this.emit('error', error),
     });
@@ -84,6 +90,10 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       requestRefresh: () => this.topology.requestRefresh(),
       error: (error) => this.emit('error', error),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      watchTopology: (listener) => {
+        this.topologyWatchers.add(listener);
+        return () => this.topologyWatchers.delete(listener);
+      },
     };
     const raw = options as unknown as Record<string, unknown>;
     this.cachePlugin = createClientSideCache(raw['clientSideCache'], pluginHost, nodeDefaults.RESP);
@@ -106,7 +116,9 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       nodeOptions: (node) => this.options.nodeOptions(node.host, node.port, node.hostname),
       refresh: () => this.topology.refresh(),
       error: (error) => this.emit('error', error),
+      nodeError: (error, address) => this.emit('node-error', error, address),
       channelMoved: (channel, info) => this.emit('sharded-channel-moved', channel, info),
+      channelsUnplaced: (channels, info) => this.emit('sharded-channels-unplaced', channels, info),
       isClosed: () => this.state === 'closing' || this.state === 'closed',
     };
     for (const [name, script] of Object.entries(options.scripts ?? {})) this.scripts.set(name, typeof script === 'string' ? defineScript(script) : script);
@@ -187,9 +199,24 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal Runs a typed command definition (installed as `get`, `set`, …). */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
     const argv = def.build(...args);
-    const options = def.buffers ? { returnBuffers: true } : undefined;
+    let options: ClusterCommandOptions | undefined = def.buffers ? { returnBuffers: true } : undefined;
+    if (def.routeByArgument !== undefined) options = this.routeByArgument(argv[def.routeByArgument], options);
     const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
     return def.transform ? raw.then(def.transform) : raw;
+  }
+
+  /**
+   * Routing of a keyless command by one argument's slot (PUBLISH by its channel): the master of
+   * that slot, or any master (as without this routing) while the known topology has no master
+   * for it. Arguments that are not strings or Buffers keep the default routing (the argument
+   * check rejects them).
+   */
+  private routeByArgument(argument: RedisArgument | undefined, options: ClusterCommandOptions | undefined): ClusterCommandOptions | undefined {
+    if (typeof argument !== 'string' && !Buffer.isBuffer(argument)) return options;
+    const slot = keySlot(argument);
+    const topology = this.topology.current;
+    if (topology !== undefined && topology.shardOf(slot) === undefined) return options;
+    return { ...options, slot };
   }
 
   /**
@@ -265,9 +292,18 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), listener);
   }
 
-  /** Current subscriptions: classic channels and patterns, and where each sharded channel lives. */
-  subscriptions(): { channels: string[]; patterns: string[]; shardChannels: Record<string, string | undefined>; classicNode: string | undefined } {
-    return { channels: this.classic.channels, patterns: this.classic.patterns, shardChannels: this.sharded.placement(), classicNode: this.classic.address };
+  /**
+   * Current subscriptions: classic channels and patterns, where each sharded channel lives, and
+   * the sharded channels that lost their subscription and are not placed again yet (being retried).
+   */
+  subscriptions(): { channels: string[]; patterns: string[]; shardChannels: Record<string, string | undefined>; unplacedShardChannels: string[]; classicNode: string | undefined } {
+    return {
+      channels: this.classic.channels,
+      patterns: this.classic.patterns,
+      shardChannels: this.sharded.placement(),
+      unplacedShardChannels: this.sharded.unplaced(),
+      classicNode: this.classic.address,
+    };
   }
 
   /** Walks every master with SCAN (MATCH/COUNT/TYPE), yielding each page of keys; follows failovers. */

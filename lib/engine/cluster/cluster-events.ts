@@ -1,5 +1,5 @@
 import type { TopologyDiff } from './node-registry.js';
-import type { ShardedChannelMoved } from '../pubsub/pubsub-host.js';
+import type { ShardedChannelMoved, ShardedChannelsUnplaced } from '../pubsub/pubsub-host.js';
 import type { MaintenanceEvent } from '../maintenance/types.js';
 
 /** Events of a RedisCluster. */
@@ -23,6 +23,12 @@ export type ClusterEvents = {
    * resubscribed on the new owner; `unsubscribedMs` says how long messages could have been missed.
    */
   'sharded-channel-moved': [channel: string, info: ShardedChannelMoved];
+  /**
+   * Sharded channels lost their subscription (failover, reshard, connection lost) and one round of
+   * placing them again failed (e.g. no master confirmed yet): they are retried on a timer until
+   * placed (then `sharded-channel-moved`). Not an `error`: this usually recovers by itself.
+   */
+  'sharded-channels-unplaced': [channels: readonly string[], info: ShardedChannelsUnplaced];
   /** A maintenance notification (Smart Client Handoffs) or a change of a node's maintenance window. */
   maintenance: [event: MaintenanceEvent];
 };

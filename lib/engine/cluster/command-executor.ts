@@ -245,6 +245,25 @@ class CommandAttempt extends RetryLoop<RespValue> {
     if (cache && !asking && this.attempts === 1 && !this.options?.node) {
       const lookup = cache.lookup(this.argv, this.info, node.address, this.options?.returnBuffers ?? false);
       if (lookup?.hit) return this.resolve(lookup.value);
+      if (lookup?.shared) {
+        // Single flight: an identical read to this node is in flight; take its reply, or send this one if it
+        // failed. Never past this call's own deadline (the shared read may have a longer one).
+        let timedOut = false;
+        const timer =
+          this.deadline.at === Infinity
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                this.timedOut();
+              }, Math.max(0, this.deadline.at - Date.now()));
+        void lookup.shared.then((value) => {
+          if (timer !== undefined) clearTimeout(timer);
+          if (timedOut) return;
+          if (value === undefined) connection.enqueue(this.argv, this.connectionOptions(false), this.resolve, onError);
+          else this.resolve(value);
+        });
+        return;
+      }
       if (lookup) {
         return connection.enqueue(
           this.argv,

@@ -13,6 +13,11 @@ export interface PluginHost {
   error(error: Error): void;
   /** Emit a cluster event (e.g. `maintenance`, `cache-invalidate`). */
   emit(event: string, ...args: unknown[]): void;
+  /**
+   * Calls `listener` with each new topology as soon as it is installed: a refresh that changed it,
+   * or a slot patched after a MOVED reply. Returns a function that stops the calls.
+   */
+  watchTopology?(listener: (topology: Topology) => void): () => void;
 }
 
 /**
@@ -26,16 +31,28 @@ export interface ConnectionPlugin {
   close?(): void | Promise<void>;
 }
 
+/**
+ * A miss that shares the read of an identical call already in flight to the same node (single
+ * flight): `shared` resolves with a private copy of its reply, or with undefined when that read
+ * failed (then send the command as usual). Never rejects. @internal
+ */
+export interface CacheSharedLookup {
+  readonly hit: false;
+  readonly shared: Promise<RespValue | undefined>;
+}
+
 /** The result of a client-side cache lookup. @internal */
 export type CacheLookup =
   | { readonly hit: true; readonly value: RespValue }
   | {
       readonly hit: false;
+      readonly shared?: undefined;
       /** The reply arrived: store it unless an invalidation raced it. */
       done(value: RespValue): void;
       /** The command failed: forget the pending fetch. */
       failed(): void;
-    };
+    }
+  | CacheSharedLookup;
 
 /** The client-side cache as the command executor sees it. @internal */
 export interface ExecutorCache {

@@ -20,6 +20,8 @@ const PROBE_TIMEOUT_MS = 1000;
 /** Callbacks of the topology manager. @internal */
 export interface TopologyEvents {
   changed(topology: Topology, diff: TopologyDiff, previous: Topology | undefined): void;
+  /** A MOVED reply patched `slot` to another master (no refresh yet). */
+  patched?(topology: Topology, slot: number): void;
   error(error: Error): void;
 }
 
@@ -92,7 +94,10 @@ export class TopologyManager {
   /** After MOVED: serve `slot` from the shard whose master is `address`, without waiting for a refresh. */
   patchSlot(slot: number, address: string): void {
     const patched = this.currentTopology?.withSlotMoved(slot, address);
-    if (patched && patched !== this.currentTopology) this.currentTopology = patched;
+    if (patched && patched !== this.currentTopology) {
+      this.currentTopology = patched;
+      this.events.patched?.(patched, slot);
+    }
   }
 
   /** Stops refreshing: clears every timer and ends the seed connections of a discovery in progress. */

@@ -27,6 +27,11 @@ export interface CommandDefinition<A extends unknown[] = unknown[], R = unknown>
    * MGET/DEL, 2 for MSET (key value). Defaults to 1.
    */
   readonly splitStep?: number;
+  /**
+   * Route by the slot of the argv entry at this index as if it were a key (PUBLISH: 1, the
+   * channel), so that one channel's calls always go to the same node and keep their order.
+   */
+  readonly routeByArgument?: number;
 }
 
 /** Declares a command with full type inference of its arguments and result. */

@@ -1,7 +1,8 @@
 import { kindOf, NodeConnection, textOf } from '../connection/node-connection.js';
 import type { RespValue } from '../resp/types.js';
-import { ListenerRegistry, type PubSubListener } from './listeners.js';
+import type { AnyPubSubListener } from './listeners.js';
 import { SUBSCRIBER_RECONNECT, type PubSubHost } from './pubsub-host.js';
+import { SubscriptionSet } from './subscription-set.js';
 
 type Kind = 'channel' | 'pattern';
 
@@ -10,18 +11,19 @@ const COMMAND = { channel: ['SUBSCRIBE', 'UNSUBSCRIBE'], pattern: ['PSUBSCRIBE',
 /**
  * Classic pub/sub in a cluster: PUBLISH reaches every node, so one dedicated connection to one node
  * carries every SUBSCRIBE and PSUBSCRIBE. It resubscribes on reconnect, and moves to another node
- * (resubscribing everything) when its node is gone.
+ * (resubscribing everything) when its node is gone. Concurrent subscribes of one name share one
+ * SUBSCRIBE (see {@link SubscriptionSet}). Nothing is emitted after the cluster closed.
  * @internal
  */
 export class ClassicSubscriber {
   private connection: NodeConnection | undefined;
   private moves = 0;
   private moveTimer: NodeJS.Timeout | undefined;
-  private readonly registries: Record<Kind, ListenerRegistry>;
+  private readonly sets: Record<Kind, SubscriptionSet>;
 
   constructor(private readonly host: PubSubHost) {
-    const onError = (error: unknown) => host.error(error instanceof Error ? error : new Error(String(error)));
-    this.registries = { channel: new ListenerRegistry(onError), pattern: new ListenerRegistry(onError) };
+    const onError = (error: unknown) => this.report(error instanceof Error ? error : new Error(String(error)));
+    this.sets = { channel: new SubscriptionSet(onError), pattern: new SubscriptionSet(onError) };
   }
 
   /** `host:port` of the node carrying the subscriptions, if any. */
@@ -30,40 +32,34 @@ export class ClassicSubscriber {
   }
 
   get channels(): string[] {
-    return this.registries.channel.names;
+    return this.sets.channel.names;
   }
 
   get patterns(): string[] {
-    return this.registries.pattern.names;
+    return this.sets.pattern.names;
   }
 
-  async subscribe(kind: Kind, names: string[], listener: PubSubListener<string> | PubSubListener<Buffer>, buffers: boolean): Promise<void> {
-    const registry = this.registries[kind];
-    const fresh = names.filter((name) => registry.add(name, listener, buffers));
-    if (fresh.length === 0) return;
-    try {
-      const connection = await this.ensureConnection();
-      await connection.sendCommand([COMMAND[kind][0], ...fresh], {
-        returnBuffers: true,
-        expectPushes: { kind: COMMAND[kind][0].toLowerCase(), count: fresh.length, channels: fresh },
-      });
-    } catch (error) {
-      // Not subscribed: forget this listener so that a reconnect does not retry a refused SUBSCRIBE.
-      for (const name of names) registry.remove(name, listener);
-      throw error;
-    }
+  subscribe(kind: Kind, names: string[], listener: AnyPubSubListener, buffers: boolean): Promise<void> {
+    const set = this.sets[kind];
+    return set.add(names, listener, buffers, {
+      send: async (fresh) => {
+        const connection = await this.ensureConnection();
+        // Names unsubscribed while the connection was opening are not subscribed any more.
+        const live = fresh.filter((name) => set.listeners.has(name));
+        if (live.length === 0) return;
+        await connection.sendCommand([COMMAND[kind][0], ...live], {
+          returnBuffers: true,
+          expectPushes: { kind: COMMAND[kind][0].toLowerCase(), count: live.length, channels: live },
+        });
+      },
+      release: (emptied) => void this.sendUnsubscribe(kind, emptied).catch(() => undefined),
+    });
   }
 
-  async unsubscribe(kind: Kind, names: string[] | undefined, listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    const registry = this.registries[kind];
+  async unsubscribe(kind: Kind, names: string[] | undefined, listener?: AnyPubSubListener): Promise<void> {
+    const registry = this.sets[kind].listeners;
     const gone = (names ?? registry.names).filter((name) => registry.remove(name, listener));
-    const connection = this.connection;
-    if (gone.length > 0 && connection?.isReady) {
-      await connection.sendCommand([COMMAND[kind][1], ...gone], {
-        returnBuffers: true,
-        expectPushes: { kind: COMMAND[kind][1].toLowerCase(), count: gone.length, channels: gone },
-      });
-    }
+    await this.sendUnsubscribe(kind, gone);
     if (this.channels.length === 0 && this.patterns.length === 0) await this.close();
   }
 
@@ -73,6 +69,20 @@ export class ClassicSubscriber {
     const connection = this.connection;
     this.connection = undefined;
     await connection?.destroy();
+  }
+
+  private async sendUnsubscribe(kind: Kind, names: string[]): Promise<void> {
+    const connection = this.connection;
+    if (names.length === 0 || !connection?.isReady) return;
+    await connection.sendCommand([COMMAND[kind][1], ...names], {
+      returnBuffers: true,
+      expectPushes: { kind: COMMAND[kind][1].toLowerCase(), count: names.length, channels: names },
+    });
+  }
+
+  /** Reports on the cluster's `error` event, unless the cluster closed (nothing is emitted after close). */
+  private report(error: Error): void {
+    if (!this.host.isClosed()) this.host.error(error);
   }
 
   private async ensureConnection(avoid?: string): Promise<NodeConnection> {
@@ -92,14 +102,14 @@ export class ClassicSubscriber {
       steps: () => {
         const steps = [];
         for (const kind of ['channel', 'pattern'] as const) {
-          const names = this.registries[kind].names;
+          const names = this.sets[kind].names;
           if (names.length > 0) {
             steps.push({
               args: [COMMAND[kind][0], ...names],
               expectPushes: { kind: COMMAND[kind][0].toLowerCase(), count: names.length, channels: names },
               // A refused resubscription is reported, never fatal to the connection (no reconnect storm).
               onError: (error: Error) => {
-                this.host.error(error);
+                this.report(error);
                 return undefined;
               },
             });
@@ -109,40 +119,60 @@ export class ClassicSubscriber {
       },
     });
     connection.on('push', (frame) => this.dispatch(frame));
-    connection.on('error', (error) => this.host.error(error));
+    connection.on('error', (error) => {
+      if (!this.host.isClosed()) this.host.nodeError(error, connection.address);
+    });
     connection.on('end', () => {
       if (this.connection !== connection) return;
       // The node is gone (the strategy gave up): carry every subscription over to another node.
       this.connection = undefined;
-      if (this.host.isClosed() || (this.channels.length === 0 && this.patterns.length === 0)) return;
-      // Back off between moves so that a node that keeps refusing cannot cause a connection storm.
-      const delay = Math.min(100 * 2 ** this.moves++, 5000);
-      this.moveTimer = setTimeout(() => {
-        this.moveTimer = undefined;
-        if (this.host.isClosed() || this.connection) return;
-        void this.host
-          .refresh()
-          .catch(() => undefined)
-          .then(() => this.ensureConnection(connection.address))
-          .then((c) => c.connect())
-          .then(() => (this.moves = 0))
-          .catch((error: Error) => this.host.error(error));
-      }, delay);
+      this.scheduleMove(connection.address);
     });
     this.connection = connection;
     return connection;
+  }
+
+  /**
+   * Moves every subscription to another node than `avoid`, after a back-off (100 ms doubling up
+   * to 5 s, so that nodes that keep refusing cannot cause a connection storm), and again if no
+   * connection could be made. Cancelled by close.
+   */
+  private scheduleMove(avoid: string): void {
+    if (this.host.isClosed() || this.moveTimer || (this.channels.length === 0 && this.patterns.length === 0)) return;
+    const delay = Math.min(100 * 2 ** this.moves++, 5000);
+    this.moveTimer = setTimeout(() => {
+      this.moveTimer = undefined;
+      if (this.host.isClosed() || this.connection) return;
+      void this.host
+        .refresh()
+        .catch(() => undefined)
+        .then(() => {
+          if (this.host.isClosed() || this.connection) return undefined;
+          return this.ensureConnection(avoid).then((c) => c.connect());
+        })
+        .then(
+          () => (this.moves = 0),
+          (error: Error) => {
+            // A connection that failed reports on node-error and moves again by itself ('end');
+            // without one (no node known), report it and try again later.
+            if (this.connection || this.host.isClosed()) return;
+            this.report(error);
+            this.scheduleMove(avoid);
+          },
+        );
+    }, delay);
   }
 
   private dispatch(frame: RespValue[]): void {
     switch (kindOf(frame)) {
       case 'message': {
         const channel = textOf(frame[1]);
-        this.registries.channel.deliver(channel, channel, frame[2] ?? null);
+        this.sets.channel.listeners.deliver(channel, channel, frame[2] ?? null);
         break;
       }
       case 'pmessage': {
         const pattern = textOf(frame[1]);
-        this.registries.pattern.deliver(pattern, textOf(frame[2]), frame[3] ?? null, pattern);
+        this.sets.pattern.listeners.deliver(pattern, textOf(frame[2]), frame[3] ?? null, pattern);
         break;
       }
     }

@@ -4,15 +4,19 @@ import { textOf } from '../connection/node-connection.js';
 /** A message listener: `message` is a string, or a Buffer when subscribed in buffer mode. */
 export type PubSubListener<T extends string | Buffer = string> = (message: T, channel: string, pattern?: string) => void;
 
+/** A listener of either delivery mode. @internal */
+export type AnyPubSubListener = PubSubListener<string> | PubSubListener<Buffer>;
+
 /** @internal A listener with its delivery mode. */
 interface Entry {
-  readonly listener: PubSubListener<string> | PubSubListener<Buffer>;
+  readonly listener: AnyPubSubListener;
   readonly buffers: boolean;
 }
 
 /**
- * Listeners per channel (or pattern). A throwing listener is reported through `onError` and does
- * not stop delivery to the others.
+ * Listeners per channel (or pattern). A listener is registered at most once per name (adding it
+ * again is a no-op, whatever the delivery mode asked the second time), so it never gets a message
+ * twice. A throwing listener is reported through `onError` and does not stop delivery to the others.
  * @internal
  */
 export class ListenerRegistry {
@@ -28,19 +32,25 @@ export class ListenerRegistry {
     return this.byName.has(name);
   }
 
-  /** Adds a listener; returns true when `name` is new (the caller must subscribe it). */
-  add(name: string, listener: Entry['listener'], buffers: boolean): boolean {
+  /** True when `listener` is registered on `name`. */
+  hasListener(name: string, listener: AnyPubSubListener): boolean {
+    return this.byName.get(name)?.some((e) => e.listener === listener) ?? false;
+  }
+
+  /** Adds a listener; returns false (and changes nothing) when it is already registered on `name`. */
+  add(name: string, listener: AnyPubSubListener, buffers: boolean): boolean {
     const list = this.byName.get(name);
-    if (list) {
-      list.push({ listener, buffers });
-      return false;
+    if (list === undefined) {
+      this.byName.set(name, [{ listener, buffers }]);
+      return true;
     }
-    this.byName.set(name, [{ listener, buffers }]);
+    if (list.some((e) => e.listener === listener)) return false;
+    list.push({ listener, buffers });
     return true;
   }
 
   /** Removes one listener (or all for `name`); returns true when `name` has no listener left. */
-  remove(name: string, listener?: Entry['listener']): boolean {
+  remove(name: string, listener?: AnyPubSubListener): boolean {
     const list = this.byName.get(name);
     if (!list) return false;
     const kept = listener ? list.filter((e) => e.listener !== listener) : [];

@@ -9,10 +9,20 @@ export interface PubSubHost {
   /** Options for a dedicated connection to `node` (cluster defaults, credentials, TLS). */
   nodeOptions(node: ClusterNodeInfo): ResolvedNodeConnectionOptions;
   refresh(): Promise<void>;
-  /** A listener threw, or a subscriber connection failed. */
+  /** A listener threw, or a subscription could not be restored (cluster `error` event). */
   error(error: Error): void;
+  /**
+   * A subscriber connection's socket or handshake error (cluster `node-error` event, like the main
+   * connections': the connection reconnects or moves by itself).
+   */
+  nodeError(error: Error, address: string): void;
   /** A sharded channel was moved to another node and resubscribed there. */
   channelMoved(channel: string, info: ShardedChannelMoved): void;
+  /**
+   * Sharded channels that lost their subscription could not be placed again in this round; they
+   * are retried on a timer (not an error: they usually recover by themselves after a failover).
+   */
+  channelsUnplaced(channels: readonly string[], info: ShardedChannelsUnplaced): void;
   isClosed(): boolean;
 }
 
@@ -26,6 +36,20 @@ export interface ShardedChannelMoved {
   readonly unsubscribedMs: number;
   /** What triggered the move. */
   readonly reason: 'server-unsubscribe' | 'moved' | 'connection-lost' | 'topology-change';
+}
+
+/** Payload of the `sharded-channels-unplaced` event. */
+export interface ShardedChannelsUnplaced {
+  /** The channels' slot. */
+  readonly slot: number;
+  /** Failed placement rounds in a row (1 for the first). */
+  readonly attempt: number;
+  /** When the next round starts, in ms from now (back-off: 100 ms doubling up to 5000 ms). */
+  readonly retryInMs: number;
+  /** Why this round failed (e.g. no master of the slot confirmed its role yet). */
+  readonly cause: Error;
+  /** How long the longest-lost of these channels has not been subscribed anywhere, in ms. */
+  readonly unsubscribedMs: number;
 }
 
 /** Reconnect attempts of a subscriber connection before it moves to another node. @internal */

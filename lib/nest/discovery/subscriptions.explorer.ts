@@ -17,6 +17,12 @@ import {
 import type { ResolvedLoggingOptions } from '../redis-cluster-options.resolver.js';
 import { DEFAULT_CLUSTER_NAME, LOGGER_CONTEXT } from '../redis-cluster.constants.js';
 import { getClusterEventsToken } from '../redis-cluster.tokens.js';
+import { PubSubBootstrapError } from './pubsub-bootstrap.error.js';
+
+const retryNote = '; retrying in the background until it succeeds';
+
+const subscribeRecoveredMessage = (cluster: string, where: string, kind: string, failures: number): string =>
+  `Redis cluster "${cluster}": the ${kind} subscription of ${where} succeeded after ${failures} failed attempt(s)`;
 
 /** @internal The injection token of a cluster's pub/sub subscriptions explorer. */
 export function getSubscriptionsExplorerToken(name: string = DEFAULT_CLUSTER_NAME): string {
@@ -40,10 +46,23 @@ interface DiscoveredHandler {
 interface ActiveSubscription {
   readonly kind: PubSubKind;
   readonly names: string[];
+  readonly buffers: boolean;
   readonly listener: Listener;
   readonly where: string;
-  /** Settles (never rejects) when the subscribe call did. */
-  readonly started: Promise<void>;
+  /** Every decorator of the group is `optional: true`. */
+  readonly optional: boolean;
+  /** Settles (never rejects) when the first subscribe call did: with its error, or undefined when it succeeded. */
+  readonly started: Promise<unknown>;
+  /** Subscribed on the server (the first call or a retry succeeded). */
+  subscribed: boolean;
+  /** Failed calls in a row (for the back-off). */
+  failures: number;
+  retryTimer: NodeJS.Timeout | undefined;
+}
+
+/** Back-off of a failed subscription's retries, in ms: 500 doubling up to 30 s. */
+function retryDelay(failures: number): number {
+  return Math.min(500 * 2 ** Math.min(Math.max(0, failures - 1), 10), 30_000);
 }
 
 const KIND_LABEL: Record<PubSubKind, string> = { sharded: 'sharded', channel: 'channel', pattern: 'pattern' };
@@ -59,9 +78,9 @@ function warnOnce(instance: object, key: string): boolean {
   return true;
 }
 
-function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
+function settleWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
+  const timeout = new Promise<unknown>((resolve) => {
     timer = setTimeout(resolve, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -77,8 +96,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * controllers; request-scoped and transient providers are warned about and skipped), subscribes
  * in `onApplicationBootstrap` (awaited, so messages published once `app.init()` resolved are
  * delivered; with `lazyConnect` in the background), and removes exactly its own listeners in
- * `beforeApplicationShutdown`, while the client is still open. Handler errors (thrown or
- * rejected) are logged, throttled per handler, and never end a subscription.
+ * `beforeApplicationShutdown`, while the client is still open. A subscription that fails at
+ * bootstrap fails `app.init()` ({@link PubSubBootstrapError}) unless its decorators say
+ * `optional: true`; optional ones (and, with `lazyConnect`, every one) are retried in the
+ * background until subscribed, and listed by `failedSubscriptions()` meanwhile. Handler errors
+ * (thrown or rejected) are logged, throttled per handler, and never end a subscription.
  * @internal
  */
 export class RedisSubscriptionsExplorer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -111,23 +133,52 @@ export class RedisSubscriptionsExplorer implements OnModuleInit, OnApplicationBo
     }
   }
 
+  /**
+   * Subscribes every handler. Without `lazyConnect`, waits for the subscriptions and rejects with
+   * {@link PubSubBootstrapError} when one that is not `optional` failed (optional ones are retried
+   * in the background); with `lazyConnect`, returns at once and retries failures in the background.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const started: ActiveSubscription[] = [];
     for (const handler of this.handlers) started.push(...this.subscribe(handler));
     this.active.push(...started);
-    if (!this.options.lazyConnect) await Promise.all(started.map((subscription) => subscription.started));
+    if (this.options.lazyConnect) return;
+    const outcomes = await Promise.all(started.map((subscription) => subscription.started));
+    const fatal = started.filter((subscription, i) => outcomes[i] !== undefined && !subscription.optional);
+    if (fatal.length > 0) {
+      const cause = outcomes[started.indexOf(fatal[0]!)];
+      throw new PubSubBootstrapError(
+        this.clusterName,
+        fatal.map((s) => ({ handler: s.where, kind: KIND_LABEL[s.kind], channels: s.names.length })),
+        { cause },
+      );
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     const active = this.active;
     this.active = [];
+    for (const subscription of active) this.cancelRetry(subscription);
     await Promise.all(active.map((subscription) => this.unsubscribe(subscription)));
     this.failures.dispose();
   }
 
   onApplicationShutdown(): void {
+    this.stopping = true;
+    for (const subscription of this.active) this.cancelRetry(subscription);
     this.failures.dispose();
+  }
+
+  /**
+   * Handlers whose subscription failed and is being retried in the background (`optional` ones,
+   * or any with `lazyConnect`): `ClassName.method`, kind and channel count. Empty when every
+   * subscription is in place. Used by the health check (`degraded` while not empty).
+   */
+  failedSubscriptions(): Array<{ readonly handler: string; readonly kind: string; readonly channels: number }> {
+    return this.active
+      .filter((s) => !s.subscribed && s.failures > 0)
+      .map((s) => ({ handler: s.where, kind: KIND_LABEL[s.kind], channels: s.names.length }));
   }
 
   private explore(wrapper: InstanceWrapper): void {
@@ -173,26 +224,71 @@ export class RedisSubscriptionsExplorer implements OnModuleInit, OnApplicationBo
    * slot). A channel repeated over several decorators is subscribed once.
    */
   private subscribe(handler: DiscoveredHandler): ActiveSubscription[] {
-    const groups = new Map<string, { kind: PubSubKind; buffers: boolean; names: Set<string> }>();
+    const groups = new Map<string, { kind: PubSubKind; buffers: boolean; names: Set<string>; optional: boolean }>();
     for (const entry of handler.entries) {
       for (const name of entry.names) {
         const key = `${entry.kind}:${entry.buffers}:${entry.kind === 'sharded' ? keySlot(name) : ''}`;
-        const group = groups.get(key) ?? { kind: entry.kind, buffers: entry.buffers, names: new Set<string>() };
+        const group = groups.get(key) ?? { kind: entry.kind, buffers: entry.buffers, names: new Set<string>(), optional: true };
         group.names.add(name);
+        // A channel of the group that some decorator requires makes the whole call required.
+        group.optional &&= entry.optional === true;
         groups.set(key, group);
       }
     }
     const listeners = new Map<string, Listener>();
-    return [...groups.values()].map(({ kind, buffers, names }) => {
+    return [...groups.values()].map(({ kind, buffers, names, optional }) => {
       const listenerKey = `${kind}:${buffers}`;
       const listener = listeners.get(listenerKey) ?? ((message: string | Buffer, channel: string, pattern?: string) => this.deliver(handler, message, channel, pattern));
       listeners.set(listenerKey, listener);
       const list = [...names];
-      const started = this.subscribeCall(kind)(list, listener, buffers).catch((error: unknown) => {
-        if (this.options.logging.errors && !this.stopping) this.logger.error(subscribeFailedMessage(this.clusterName, handler.where, KIND_LABEL[kind], error));
-      });
-      return { kind, names: list, listener, where: handler.where, started };
+      let settle!: (outcome: unknown) => void;
+      const started = new Promise<unknown>((resolve) => (settle = resolve));
+      const subscription: ActiveSubscription = { kind, names: list, buffers, listener, where: handler.where, optional, started, subscribed: false, failures: 0, retryTimer: undefined };
+      void this.attempt(subscription).then(settle);
+      return subscription;
     });
+  }
+
+  /**
+   * One subscribe call of a subscription: resolves with its error (logged), or undefined when it
+   * succeeded. A failure that will not fail the bootstrap (optional, lazyConnect, or a retry) is
+   * retried on a back-off timer until it succeeds or the app shuts down. Never rejects.
+   */
+  private async attempt(subscription: ActiveSubscription): Promise<unknown> {
+    try {
+      await this.subscribeCall(subscription.kind)(subscription.names, subscription.listener, subscription.buffers);
+      if (this.stopping) return undefined;
+      subscription.subscribed = true;
+      if (subscription.failures > 0 && this.options.logging.errors) {
+        this.logger.log(subscribeRecoveredMessage(this.clusterName, subscription.where, KIND_LABEL[subscription.kind], subscription.failures));
+      }
+      subscription.failures = 0;
+      return undefined;
+    } catch (error) {
+      if (this.stopping) return error;
+      subscription.failures++;
+      const retried = subscription.optional || this.options.lazyConnect || subscription.failures > 1;
+      // The first failure is logged; retries that fail again are not (the recovery is).
+      if (this.options.logging.errors && subscription.failures === 1) {
+        this.logger.error(subscribeFailedMessage(this.clusterName, subscription.where, KIND_LABEL[subscription.kind], error) + (retried ? retryNote : ''));
+      }
+      if (retried) this.scheduleRetry(subscription);
+      return error;
+    }
+  }
+
+  private scheduleRetry(subscription: ActiveSubscription): void {
+    if (this.stopping || subscription.retryTimer !== undefined) return;
+    subscription.retryTimer = setTimeout(() => {
+      subscription.retryTimer = undefined;
+      if (!this.stopping) void this.attempt(subscription);
+    }, retryDelay(subscription.failures));
+    subscription.retryTimer.unref?.();
+  }
+
+  private cancelRetry(subscription: ActiveSubscription): void {
+    if (subscription.retryTimer !== undefined) clearTimeout(subscription.retryTimer);
+    subscription.retryTimer = undefined;
   }
 
   private async unsubscribe(subscription: ActiveSubscription): Promise<void> {

@@ -20,9 +20,11 @@ export interface PubSubHandlerMetadata {
   /** Target cluster; undefined means the default one. */
   readonly cluster: string | undefined;
   readonly buffers: boolean;
+  /** A failure at bootstrap does not fail `app.init()` (retried in the background). */
+  readonly optional?: boolean;
 }
 
-const OPTION_KEYS = new Set(['cluster', 'buffers']);
+const OPTION_KEYS = new Set(['cluster', 'buffers', 'optional']);
 
 function checkNames(decorator: string, value: unknown, what: string): string[] {
   const list = typeof value === 'string' ? [value] : value;
@@ -37,9 +39,10 @@ function checkOptions(decorator: string, options: unknown): PubSubHandlerOptions
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new ConfigError(`@${decorator}.${key}`, 'is not a known option');
   }
-  const { cluster, buffers } = options as Record<string, unknown>;
+  const { cluster, buffers, optional } = options as Record<string, unknown>;
   if (cluster !== undefined) checkName(cluster, `@${decorator}.cluster`);
   if (buffers !== undefined && typeof buffers !== 'boolean') throw new ConfigError(`@${decorator}.buffers`, 'must be a boolean');
+  if (optional !== undefined && typeof optional !== 'boolean') throw new ConfigError(`@${decorator}.optional`, 'must be a boolean');
   return options as PubSubHandlerOptions;
 }
 
@@ -57,8 +60,8 @@ export function getPubSubHandlers(method: unknown): readonly PubSubHandlerMetada
  */
 export function pubSubHandlerDecorator(decorator: string, kind: PubSubKind, what: string, names: unknown, options: unknown): MethodDecorator {
   const list = checkNames(decorator, names, what);
-  const { cluster, buffers } = checkOptions(decorator, options);
-  const entry: PubSubHandlerMetadata = { kind, names: list, cluster, buffers: buffers ?? false };
+  const { cluster, buffers, optional } = checkOptions(decorator, options);
+  const entry: PubSubHandlerMetadata = { kind, names: list, cluster, buffers: buffers ?? false, ...(optional ? { optional: true } : {}) };
   return (target, methodName, descriptor) => {
     const method = descriptor.value as unknown;
     if (typeof method !== 'function') {

@@ -106,6 +106,97 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
     expect(got).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   }, 60_000);
 
+  it('kill -9 of a sharded channel’s master: resubscribed on the promoted replica, no `error` event (node errors on node-error)', async () => {
+    const channel = 'kill:{k9}';
+    const c = (cluster = client());
+    const errors: string[] = [];
+    const nodeErrors: string[] = [];
+    const unplaced: number[] = [];
+    const moves: ShardedChannelMoved[] = [];
+    c.on('error', (e) => errors.push(e.message));
+    c.on('node-error', (e) => nodeErrors.push(e.message));
+    c.on('sharded-channels-unplaced', (_channels, info) => unplaced.push(info.attempt));
+    c.on('sharded-channel-moved', (_ch, info) => moves.push(info));
+    const got: string[] = [];
+    await c.sSubscribe(channel, (message) => got.push(message));
+    const owner = portOf(c.subscriptions().shardChannels[channel]!);
+    await killNode(owner);
+    const promoted = await waitForFailoverAfterKill(owner);
+    await until(() => c.subscriptions().shardChannels[channel] === `127.0.0.1:${promoted}`, 'the channel on the promoted replica', 20_000);
+    await c.sPublish(channel, 'after');
+    await until(() => got.includes('after'), 'a message after the failover', 10_000);
+    report('sharded pub/sub through kill -9 of its master', { owner, promoted, errors, nodeErrors: nodeErrors.length, unplacedRounds: unplaced, moves });
+    expect(errors).toEqual([]);
+    expect(c.subscriptions().unplacedShardChannels).toEqual([]);
+    expect(moves[moves.length - 1]!.to).toBe(`127.0.0.1:${promoted}`);
+    await restartNode(owner);
+    await waitForClusterOk(chaos());
+  }, 90_000);
+
+  it('one publisher’s PUBLISH order on a channel holds across a kill -9 and failover of the node it publishes to', async () => {
+    const c = (cluster = client());
+    const got: number[] = [];
+    await c.subscribe('order-probe', () => undefined);
+    const subscriber = c.subscriptions().classicNode!;
+    // A channel whose slot owner (where its PUBLISHes go) is not the subscriber's node: that owner is killed.
+    let channel = '';
+    for (let i = 0; channel === ''; i++) if (c.getNodeByKey(`order-${i}`)!.address !== subscriber) channel = `order-${i}`;
+    await c.subscribe(channel, (message) => got.push(Number(message)));
+    const owner = portOf(c.getNodeByKey(channel)!.address);
+
+    const acked: number[] = [];
+    const rejected: Array<{ i: number; code: string }> = [];
+    let stop = false;
+    let next = 0;
+    const publisher = (async () => {
+      while (!stop) {
+        const i = next++;
+        try {
+          await c.publish(channel, String(i));
+          acked.push(i);
+        } catch (error) {
+          rejected.push({ i, code: (error as { code?: string }).code ?? (error as Error).name });
+        }
+      }
+    })();
+    await until(() => acked.length >= 300, '300 acknowledged publishes before the kill', 20_000);
+    const killAt = Date.now();
+    const ackedBeforeKill = acked.length;
+    await killNode(owner);
+    const promoted = await waitForFailoverAfterKill(owner);
+    await until(() => acked.length >= ackedBeforeKill + 300, '300 acknowledged publishes after the failover', 30_000);
+    stop = true;
+    await publisher;
+    const last = acked[acked.length - 1]!;
+    await until(() => got.includes(last), 'the last acknowledged message', 10_000);
+
+    const deliveredSet = new Set(got);
+    const ackedLost = acked.filter((i) => !deliveredSet.has(i));
+    const firstAfterKill = acked.find((i) => i >= ackedBeforeKill) ?? -1;
+    report('classic PUBLISH order through a failover of the publishing node', {
+      owner,
+      promoted,
+      subscriber,
+      published: next,
+      acknowledged: acked.length,
+      rejected: rejected.length,
+      rejectedCodes: [...new Set(rejected.map((r) => r.code))],
+      delivered: got.length,
+      acknowledgedButLost: ackedLost,
+      deliveredUnacknowledged: got.filter((i) => !acked.includes(i)).length,
+      firstAcknowledgedAfterKill: firstAfterKill,
+      failoverMs: Date.now() - killAt,
+    });
+    // Order among delivered messages kept, each at most once.
+    const firstBreak = got.findIndex((value, index) => index > 0 && value <= got[index - 1]!);
+    expect(firstBreak).toBe(-1);
+    // Every acknowledged publish before the kill and after the failover arrived.
+    expect(acked.filter((i) => i < ackedBeforeKill - 10 || i > firstAfterKill + 10).filter((i) => !deliveredSet.has(i))).toEqual([]);
+
+    await restartNode(owner);
+    await waitForClusterOk(chaos());
+  }, 120_000);
+
   it('a classic subscription moves off a killed node and keeps receiving', async () => {
     const channel = 'chaos-news';
     const c = (cluster = client());

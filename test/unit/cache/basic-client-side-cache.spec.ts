@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import fc from 'fast-check';
 import { BasicClientSideCache, ClientSideCacheStats } from '../../../lib/index.js';
 import type { CacheLookup } from '../../../lib/engine/cluster/connection-plugin.js';
 import { commandInfo } from '../../../lib/engine/commands/command-info.js';
@@ -12,14 +13,19 @@ function look(cache: BasicClientSideCache, argv: RedisArgument[], node = A, buff
   return cache.lookup(argv, commandInfo(argv).keys, node, buffers);
 }
 
-function miss(lookup: CacheLookup): Extract<CacheLookup, { hit: false }> {
-  if (lookup.hit) throw new Error('expected a miss');
+function miss(lookup: CacheLookup): Extract<CacheLookup, { done(value: RespValue): void }> {
+  if (lookup.hit || lookup.shared !== undefined) throw new Error('expected a miss that loads');
   return lookup;
 }
 
 /** Miss, then store `value`. */
 function load(cache: BasicClientSideCache, argv: RedisArgument[], value: RespValue, node = A, buffers = false): void {
   miss(look(cache, argv, node, buffers)).done(value);
+}
+
+function shared(lookup: CacheLookup): Promise<RespValue | undefined> {
+  if (lookup.hit || lookup.shared === undefined) throw new Error('expected a shared read');
+  return lookup.shared;
 }
 
 function hitValue(lookup: CacheLookup): RespValue {
@@ -105,18 +111,137 @@ describe('BasicClientSideCache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('lets concurrent misses of one call each fetch; the last reply to arrive is kept', () => {
+  it('concurrent misses of one call share one read (single flight): copies of its reply, counted as hits', async () => {
+    const cache = new BasicClientSideCache();
+    const first = miss(look(cache, ['LRANGE', 'l', 0, -1]));
+    const second = shared(look(cache, ['LRANGE', 'l', '0', '-1']));
+    const third = shared(look(cache, ['LRANGE', 'l', 0, -1]));
+    const reply = ['a', 'b'];
+    first.done(reply);
+    const [v2, v3] = await Promise.all([second, third]);
+    expect(v2).toEqual(['a', 'b']);
+    expect(v3).toEqual(['a', 'b']);
+    expect(v2).not.toBe(reply);
+    expect(v2).not.toBe(v3);
+    expect(hitValue(look(cache, ['LRANGE', 'l', 0, -1]))).toEqual(['a', 'b']);
+    expect([cache.stats().missCount, cache.stats().hitCount, cache.stats().loadSuccessCount]).toEqual([1, 3, 1]);
+  });
+
+  it('a failed shared read tells its sharers to send their own (undefined), and stores nothing', async () => {
     const cache = new BasicClientSideCache();
     const first = miss(look(cache, ['GET', 'k']));
-    const second = miss(look(cache, ['GET', 'k']));
-    second.done('second');
-    expect(hitValue(look(cache, ['GET', 'k']))).toBe('second');
-    first.done('first');
-    expect(hitValue(look(cache, ['GET', 'k']))).toBe('first');
-    expect(cache.size).toBe(1);
-    expect(cache.stats().missCount).toBe(2);
-    cache.invalidate('k');
+    const second = shared(look(cache, ['GET', 'k']));
+    first.failed();
+    expect(await second).toBeUndefined();
     expect(cache.size).toBe(0);
+    // The next miss loads again.
+    miss(look(cache, ['GET', 'k'])).done('v');
+    expect(hitValue(look(cache, ['GET', 'k']))).toBe('v');
+  });
+
+  it('never shares across nodes or reply modes', () => {
+    const cache = new BasicClientSideCache();
+    miss(look(cache, ['GET', 'k'], A));
+    miss(look(cache, ['GET', 'k'], B));
+    miss(look(cache, ['GET', 'k'], A, true));
+  });
+
+  it('an invalidation while a read is in flight: the reply is not stored, and later misses do not share that read', async () => {
+    const cache = new BasicClientSideCache();
+    const first = miss(look(cache, ['GET', 'k']));
+    const before = shared(look(cache, ['GET', 'k']));
+    cache.invalidateKeys(['k'], 'server', A);
+    // Issued after the invalidation arrived: its own read, never the one sent before.
+    const after = miss(look(cache, ['GET', 'k']));
+    first.done('old');
+    expect(await before).toBe('old'); // joined before the invalidation: as a hit at that moment would have been
+    expect(cache.size).toBe(0);
+    after.done('new');
+    expect(hitValue(look(cache, ['GET', 'k']))).toBe('new');
+  });
+
+  it('a node loss or clear() while a read is in flight: not stored, not shared', () => {
+    for (const drop of [(c: BasicClientSideCache) => c.dropNode(A, 'disconnect'), (c: BasicClientSideCache) => c.clear(), (c: BasicClientSideCache) => c.dropUnservedSlots(A, () => false)]) {
+      const cache = new BasicClientSideCache();
+      const first = miss(look(cache, ['GET', 'k']));
+      drop(cache);
+      const second = miss(look(cache, ['GET', 'k']));
+      first.done('old');
+      expect(cache.size).toBe(0);
+      second.done('new');
+      expect(hitValue(look(cache, ['GET', 'k']))).toBe('new');
+    }
+  });
+
+  it('model: any interleaving of reads, writes, replies and invalidation pushes never serves a value an arrived invalidation made stale, and ends fresh', async () => {
+    // One tracking connection: the server handles reads in the order sent and writes (another client's) at any
+    // time; replies and invalidation pushes reach the client in the server's order (one socket), except that the
+    // adversary may also let an invalidation overtake replies ('overtake'): the cache must not rely on the order.
+    const keys = ['k1', 'k2'];
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('lookup' as const), key: fc.constantFrom(...keys) }),
+      fc.record({ kind: fc.constant('write' as const), key: fc.constantFrom(...keys) }),
+      fc.record({ kind: fc.constant('serve' as const) }),
+      fc.record({ kind: fc.constant('deliver' as const) }),
+      fc.record({ kind: fc.constant('overtake' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
+        const cache = new BasicClientSideCache();
+        const version: Record<string, number> = { k1: 0, k2: 0 };
+        const invalidated: Record<string, number> = { k1: 0, k2: 0 }; // newest version whose push arrived
+        const sent: Array<{ key: string; load: ReturnType<typeof miss> }> = [];
+        const wire: Array<{ kind: 'reply'; load: ReturnType<typeof miss>; value: string } | { kind: 'push'; key: string; version: number }> = [];
+        const joins: Array<{ key: string; min: number; value: Promise<RespValue | undefined> }> = [];
+        const check = (key: string): void => {
+          const lookup = look(cache, ['GET', key]);
+          if (lookup.hit) {
+            expect(Number(lookup.value)).toBeGreaterThanOrEqual(invalidated[key]!);
+          } else if (lookup.shared) {
+            joins.push({ key, min: invalidated[key]!, value: lookup.shared });
+          } else {
+            sent.push({ key, load: lookup });
+          }
+        };
+        const deliver = (): void => {
+          const event = wire.shift()!;
+          if (event.kind === 'reply') event.load.done(event.value);
+          else {
+            invalidated[event.key] = Math.max(invalidated[event.key]!, event.version);
+            cache.invalidateKeys([event.key], 'server', A);
+          }
+        };
+        for (const step of ops) {
+          if (step.kind === 'lookup') check(step.key);
+          else if (step.kind === 'write') wire.push({ kind: 'push', key: step.key, version: ++version[step.key]! });
+          else if (step.kind === 'serve' && sent.length > 0) {
+            const read = sent.shift()!;
+            wire.push({ kind: 'reply', load: read.load, value: String(version[read.key]) });
+          } else if (step.kind === 'deliver' && wire.length > 0) deliver();
+          else if (step.kind === 'overtake') {
+            const index = wire.findIndex((event) => event.kind === 'push');
+            if (index > 0) wire.unshift(...wire.splice(index, 1));
+            if (index >= 0) deliver();
+          }
+        }
+        while (sent.length > 0) {
+          const read = sent.shift()!;
+          wire.push({ kind: 'reply', load: read.load, value: String(version[read.key]) });
+        }
+        while (wire.length > 0) deliver();
+        // Quiescent: whatever is cached is the server's value.
+        for (const key of keys) {
+          const lookup = look(cache, ['GET', key]);
+          if (lookup.hit) expect(lookup.value).toBe(String(version[key]));
+          else if (!lookup.shared) lookup.failed();
+        }
+        for (const join of joins) {
+          const value = await join.value;
+          if (value !== undefined) expect(Number(value)).toBeGreaterThanOrEqual(join.min);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('ignores a second settle of the same load', () => {

@@ -1,5 +1,5 @@
 import { BasicClientSideCache, ConfigError, createCluster, type RedisClusterOptions } from '../../../lib/index.js';
-import { resolveClientSideCacheOptions } from '../../../lib/engine/cache/cache-options.js';
+import { DEFAULT_CACHE_MAX_ENTRIES, resolveClientSideCacheOptions } from '../../../lib/engine/cache/cache-options.js';
 
 const rootNodes = [{ url: 'redis://127.0.0.1:1' }];
 
@@ -14,8 +14,10 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 describe('clientSideCache options', () => {
-  it('applies node-redis defaults: ttl 0, maxEntries 0 (unlimited), LRU, stats on', () => {
-    expect(new BasicClientSideCache().options).toEqual({ ttl: 0, maxEntries: 0, evictPolicy: 'LRU', recordStats: true });
+  it('applies the defaults: ttl 0, maxEntries bounded (10,000; 0 = unlimited only when asked), LRU, stats on', () => {
+    expect(new BasicClientSideCache().options).toEqual({ ttl: 0, maxEntries: 10_000, evictPolicy: 'LRU', recordStats: true });
+    expect(DEFAULT_CACHE_MAX_ENTRIES).toBe(10_000);
+    expect(new BasicClientSideCache({ maxEntries: 0 }).options.maxEntries).toBe(0);
     expect(Object.isFrozen(new BasicClientSideCache().options)).toBe(true);
     expect(resolveClientSideCacheOptions({ ttl: 5, maxEntries: 10, evictPolicy: 'FIFO' })).toEqual({ ttl: 5, maxEntries: 10, evictPolicy: 'FIFO', recordStats: true });
   });

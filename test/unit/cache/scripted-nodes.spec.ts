@@ -95,6 +95,38 @@ describe('client-side cache on scripted nodes', () => {
     expect(cache.nodeSize(b.address)).toBe(1);
   });
 
+  it('single flight: a miss issued while the same read is in flight shares it; one issued after an invalidation arrived sends its own', async () => {
+    // The first read's reply is held back long enough for the steps below (a script, not a measurement).
+    a.once('GET', () => ({ delayMs: 1500, bytes: F.bulk('old') }));
+    a.on('GET', () => F.bulk('new'));
+    const cache = new BasicClientSideCache();
+    const cluster = await connect(cache);
+    const leader = cluster.sendCommand(['GET', keyOnA], { timeout: 10_000 });
+    await a.waitForCommand('GET');
+    const sharer = cluster.sendCommand(['GET', keyOnA], { timeout: 10_000 });
+    const invalidated = new Promise((resolve) => cache.once('invalidate', resolve));
+    a.pushAll(F.push([F.bulk('invalidate'), F.array([F.bulk(keyOnA)])]));
+    await invalidated;
+    const after = cluster.sendCommand(['GET', keyOnA], { timeout: 10_000 });
+    expect(await Promise.all([leader, sharer, after])).toEqual(['old', 'old', 'new']);
+    expect(gets(a)).toBe(2);
+    // The read sent after the invalidation is the one kept.
+    expect(await cluster.get(keyOnA)).toBe('new');
+    expect(gets(a)).toBe(2);
+  });
+
+  it('single flight never holds a call past its own deadline: a sharer with a short timeout rejects while the read hangs', async () => {
+    a.once('GET', () => ({ noReply: true }));
+    const cache = new BasicClientSideCache();
+    const cluster = await connect(cache);
+    const leader = cluster.sendCommand(['GET', keyOnA], { timeout: 1000 });
+    await a.waitForCommand('GET');
+    const sharer = cluster.sendCommand(['GET', keyOnA], { timeout: 50 });
+    await expect(sharer).rejects.toMatchObject({ code: 'ERR_REDIS_COMMAND_TIMEOUT' });
+    expect(gets(a)).toBe(1);
+    await expect(leader).rejects.toMatchObject({ code: 'ERR_REDIS_COMMAND_TIMEOUT' });
+  });
+
   it('never caches a reply obtained through ASK (the executor skips the cache for ASK retries)', async () => {
     const slot = keySlot(keyOnA);
     a.on('GET', () => F.error(`ASK ${slot} 127.0.0.1:${b.port}`));

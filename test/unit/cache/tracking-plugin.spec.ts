@@ -64,7 +64,7 @@ function setup(kinds: Record<string, 'main' | 'dedicated'> = { [A]: 'main', [B]:
   const look = (argv: RedisArgument[], address = A, buffers = false): CacheLookup | undefined => plugin.lookup(argv, commandInfo(argv), address, buffers);
   const load = (argv: RedisArgument[], value: RespValue, address = A): void => {
     const lookup = look(argv, address);
-    if (!lookup || lookup.hit) throw new Error('expected a miss');
+    if (!lookup || lookup.hit || lookup.shared) throw new Error('expected a miss');
     lookup.done(value);
   };
   return { cache, plugin, connections, errors, look, load, setTopology: (t: Topology | undefined) => (current = t) };
@@ -111,7 +111,7 @@ describe('TrackingPlugin', () => {
     load(['GET', onB[0]!], '2', B);
     const inFlight = look(['GET', onA[1]!]);
     connections.get(A)!.emit('reconnecting', { attempt: 0, delayMs: 0, cause: new Error('lost') });
-    if (!inFlight || inFlight.hit) throw new Error('expected a miss');
+    if (!inFlight || inFlight.hit || inFlight.shared) throw new Error('expected a miss');
     inFlight.done('read before the loss');
     expect(look(['GET', onA[0]!])?.hit).toBe(false);
     expect(look(['GET', onA[1]!])?.hit).toBe(false);
@@ -125,7 +125,7 @@ describe('TrackingPlugin', () => {
     const step = connections.get(A)!.extensions[0]!.steps()[0]!;
     const pending = look(['GET', onA[0]!]);
     expect(step.onError!(new Error('NOPERM this user has no permissions to run the CLIENT command'))).toBeUndefined(); // not fatal
-    if (!pending || pending.hit) throw new Error('expected a miss');
+    if (!pending || pending.hit || pending.shared) throw new Error('expected a miss');
     pending.done('untracked');
     expect(look(['GET', onA[0]!])).toBeUndefined();
     connections.get(A)!.extensions[0]!.steps()[0]!.onError!(new Error('again'));
@@ -154,13 +154,51 @@ describe('TrackingPlugin', () => {
     expect(look(['GET', onB[0]!], B)?.hit).toBe(true);
   });
 
+  it('drops the entries of a moved slot as soon as the host reports the new topology (refresh or MOVED patch), without a lookup', () => {
+    let current: Topology | undefined = topology();
+    const watchers = new Set<(t: Topology) => void>();
+    const host: PluginHost = {
+      topology: () => current,
+      requestRefresh: () => undefined,
+      error: () => undefined,
+      emit: () => undefined,
+      watchTopology: (listener) => {
+        watchers.add(listener);
+        return () => watchers.delete(listener);
+      },
+    };
+    const cache = new BasicClientSideCache();
+    const plugin = new TrackingPlugin(cache, host);
+    plugin.attach(new FakeConnection() as unknown as NodeConnection, node(A), 'main');
+    plugin.attach(new FakeConnection() as unknown as NodeConnection, node(B), 'main');
+    const lookup = (argv: RedisArgument[], address: string) => plugin.lookup(argv, commandInfo(argv), address, false);
+    const fill = (argv: RedisArgument[], address: string, value: RespValue) => {
+      const l = lookup(argv, address);
+      if (!l || l.hit || l.shared) throw new Error('expected a miss');
+      l.done(value);
+    };
+    for (const key of onA) fill(['GET', key], A, key);
+    fill(['GET', onB[0]!], B, 'b');
+    const invalidations: Array<{ keys: readonly string[] | null; reason: string; node: string | undefined }> = [];
+    cache.on('invalidate', (keys, info) => invalidations.push({ keys, ...info }));
+    const movedSlot = keySlot(onA[0]!);
+    const movedKeys = onA.filter((k) => keySlot(k) === movedSlot);
+    current = topology([movedSlot]);
+    for (const watcher of watchers) watcher(current);
+    expect(cache.size).toBe(onA.length + 1 - movedKeys.length);
+    expect(invalidations).toEqual([{ keys: movedKeys, reason: 'topology', node: A }]);
+    // Close stops watching.
+    plugin.close();
+    expect(watchers.size).toBe(0);
+  });
+
   it('discards a load in flight on a node that lost slots meanwhile', () => {
     const { look, setTopology } = setup();
     look(['GET', onB[1]!], B); // first lookup records the topology
     const pending = look(['GET', onA[0]!]);
     setTopology(topology([keySlot(onA[0]!)]));
     look(['GET', onB[1]!], B); // the next lookup sees the change
-    if (!pending || pending.hit) throw new Error('expected a miss');
+    if (!pending || pending.hit || pending.shared) throw new Error('expected a miss');
     pending.done('stale?');
     expect(look(['GET', onA[0]!])?.hit).toBe(false);
   });

@@ -43,6 +43,8 @@ export const SERVER_COMMANDS = {
   publish: defineCommand({
     build: (channel: RedisArgument, message: RedisArgument) => ['PUBLISH', channel, message],
     transform: passThrough<number>(),
+    // One node per channel (the master of the channel's slot): one publisher's messages keep their order.
+    routeByArgument: 1,
   }),
   /** SPUBLISH: posts on a shard channel (routed by the channel's slot); how many clients received it. */
   sPublish: defineCommand({
