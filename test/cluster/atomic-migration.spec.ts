@@ -14,7 +14,8 @@ import { report, tagsInRanges, tagsPerShard, until, Workload } from '../support/
 const chaos = () => testServers().clusters.chaos;
 const DEADLINE_MS = 3000;
 const RANGE = 64;
-const FILLER_KEYS = 100_000;
+/** Keys in the moved range (NRC_ASM_FILLER_KEYS overrides, e.g. 300000 to reproduce Valkey's ~0.9 s stall). */
+const FILLER_KEYS = Number(process.env.NRC_ASM_FILLER_KEYS ?? 100_000);
 const VALUE = 'x'.repeat(100);
 
 describeOnServer({ redis: 8, valkey: 9 }, 'atomic slot migration', 'atomic slot migration under load', () => {

@@ -45,11 +45,11 @@ async function startApp(): Promise<AppProcess> {
   child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
+    let t: NodeJS.Timeout | undefined;
     const timer = new Promise<never>((_, reject) => {
-      const t = setTimeout(() => reject(new Error(`app process said nothing within 30 s; stderr: ${stderr.join('')}`)), 30_000);
-      t.unref();
+      t = setTimeout(() => reject(new Error(`app process said nothing within 30 s; stderr: ${stderr.join('')}`)), 30_000);
     });
-    const line = await Promise.race([lines.next(), timer]);
+    const line = await Promise.race([lines.next(), timer]).finally(() => clearTimeout(t));
     if (line.done) throw new Error(`app process ended; stderr: ${stderr.join('')}`);
     return JSON.parse(line.value) as Record<string, unknown>;
   };
