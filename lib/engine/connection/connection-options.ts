@@ -67,7 +67,7 @@ export interface NodeConnectionOptions {
   clientInfo?: boolean;
 }
 
-/** @internal Options after defaults and validation. */
+/** Options after defaults and validation (what `NodeConnection` runs with; returned by `resolveNodeConnectionOptions`). */
 export interface ResolvedNodeConnectionOptions {
   host: string;
   port: number;
