@@ -4,8 +4,9 @@
 // 1. npm pack (prepack builds dist/) -> .pack/nest-redis-cluster.tgz
 // 2. every `exports` target, the docs the README links to and LICENSE are in the tarball; every source map in it
 //    carries its sources (sourcesContent) or points at shipped files
-// 3. publint (warnings are failures; suggestions are printed)
-// 4. @arethetypeswrong/cli on the tarball, ignoring only `cjs-resolves-to-esm` (see below)
+// 3. every present entry loads with require() from the built dist/ (the repo's dev dependencies provide the peers)
+// 4. publint (warnings are failures; suggestions are printed)
+// 5. @arethetypeswrong/cli on the tarball, ignoring only `cjs-resolves-to-esm` (see below)
 // The .d.ts type-check with skipLibCheck:false under node10/node16/nodenext/bundler is consumers/types (run by
 // scripts/ci/consumers.mjs), since it needs @nestjs/* installed the way a user has them.
 import { existsSync, readFileSync } from 'node:fs';
@@ -81,6 +82,14 @@ async function main() {
     });
   }
   log(`${files.size} files; ${entries.filter((e) => e.present).length} entries present; ${maps} source maps checked (sources inlined or shipped)`);
+
+  step('require() of every entry (CommonJS, Node require(esm); fails on top-level await or a missing file)');
+  for (const e of entries.filter((x) => x.present)) {
+    const target = join(REPO_ROOT, e.js);
+    const r = run(process.execPath, ['-e', `const m = require(${JSON.stringify(target)}); if (!Object.keys(m).length) throw new Error('no exports');`], { capture: true, allowFail: true });
+    if (r.status !== 0 || /ExperimentalWarning/.test(r.stderr)) problems.push(`require('${e.subpath}') failed or warned: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 6).join(' | ')}`);
+    else log(`  require('nest-redis-cluster${e.subpath.slice(1)}'): ok`);
+  }
 
   step('publint');
   const { publint } = await import('publint');
