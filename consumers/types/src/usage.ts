@@ -12,7 +12,7 @@ import {
 } from 'nest-redis-cluster';
 import { createCluster, ConfigError, type RedisClusterOptions, type HealthReport } from 'nest-redis-cluster/client';
 import { RedisClusterHealthIndicator, RedisClusterHealthModule } from 'nest-redis-cluster/health';
-import type { PresentEntries } from './entries.generated.js';
+
 
 const options: RedisClusterModuleOptions = { rootNodes: [{ url: 'redis://127.0.0.1:7000' }] };
 const clientOptions: RedisClusterOptions = { rootNodes: [{ socket: { host: '127.0.0.1', port: 7000 } }] };
@@ -49,4 +49,4 @@ export function standalone(): RedisCluster {
 }
 
 export type Details = RedisClusterHealthDetails['nodes'];
-export type Entries = PresentEntries;
+
