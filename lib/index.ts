@@ -1,68 +1,8 @@
 // Public surface of nest-redis-cluster. Named exports only.
+// The engine (no Nest imports) lives in ./client.ts, importable alone as `nest-redis-cluster/client`;
+// this entry adds the Nest layer, which needs @nestjs/common, @nestjs/core, rxjs and reflect-metadata.
 
-// Engine: client
-export { RedisCluster, createCluster } from './engine/cluster/cluster-client.js';
-export type { RedisClusterOptions, RootNodeOptions, NodeAddressMap, PoolOptions } from './engine/cluster/cluster-options.js';
-export type { ClusterEvents } from './engine/cluster/cluster-events.js';
-export type { ClusterCommandOptions, ClusterStats } from './engine/cluster/command-executor.js';
-export type { ClusterNodeInfo, Shard } from './engine/cluster/topology.js';
-export type { TopologyDiff } from './engine/cluster/node-registry.js';
-export { ClusterPipeline, type PipelineOutcome } from './engine/cluster/cluster-pipeline.js';
-export { ClusterTransaction } from './engine/cluster/cluster-transaction.js';
-export { WatchSession } from './engine/cluster/watch-session.js';
-export { NodeClient } from './engine/cluster/node-client.js';
-export { defineScript, type RedisScript, type ScriptCall } from './engine/cluster/script.js';
-export type { PubSubListener } from './engine/pubsub/listeners.js';
-export type { ShardedChannelMoved, ShardedChannelsUnplaced } from './engine/pubsub/pubsub-host.js';
-export type { ScanIteratorOptions } from './engine/cluster/cluster-scan.js';
-export type { HealthReport, HealthReportOptions, NodeHealth } from './engine/cluster/health-report.js';
-export { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './engine/cluster/cluster-info.js';
-
-// Engine: single-node connection
-export { NodeConnection, type NodeConnectionEvents } from './engine/connection/node-connection.js';
-export type { NodeConnectionOptions, SocketOptions } from './engine/connection/connection-options.js';
-export type { CommandOptions } from './engine/connection/queued-command.js';
-export { defaultReconnectStrategy, type ReconnectStrategy, type ReconnectDecision } from './engine/connection/reconnect-strategy.js';
-
-// Engine: commands and protocol types
-export { keySlot } from './engine/commands/key-slot.js';
-export type { RedisArgument, RespValue, RespMap } from './engine/resp/types.js';
-export type { CommandMethods } from './engine/commands/commands.js';
-
-// Errors
-export {
-  RedisClusterError,
-  ConfigError,
-  ProtocolError,
-  CommandTimeoutError,
-  ClientClosedError,
-  ClientOfflineError,
-  QueueFullError,
-  CrossSlotError,
-  WatchError,
-  ConnectionError,
-  ConnectionClosedError,
-  ConnectTimeoutError,
-  AuthError,
-  TlsError,
-  ReconnectStrategyError,
-  NodeRemovedError,
-  ReplyError,
-  MovedError,
-  AskError,
-  TryAgainError,
-  ClusterDownError,
-  ServerCrossSlotError,
-  ExecAbortError,
-  NodeUnavailableReplyError,
-  TopologyError,
-  RedirectionLimitError,
-  PartialFailureError,
-  UnsupportedCommandError,
-  ArgumentError,
-} from './engine/errors/index.js';
-export type { SeedFailure, RedirectStep } from './engine/errors/index.js';
-export { PoolTimeoutError } from './engine/pool/node-pool.js';
+export * from './client.js';
 
 // ---- Nest layer ----
 export { RedisClusterModule } from './nest/redis-cluster.module.js';
@@ -104,31 +44,3 @@ export type {
   CacheStats,
 } from './nest/interfaces/cache-options.interface.js';
 
-// ---- client-side cache ----
-export {
-  BasicClientSideCache,
-  ClientSideCacheStats,
-  TrackingRefusedError,
-  DEFAULT_CACHE_MAX_ENTRIES,
-  type ClientSideCacheEvents,
-  type CacheInvalidationReason,
-  type ClientSideCacheOptions,
-  type ClientSideCacheOption,
-  type CacheEvictPolicy,
-} from './engine/cache/index.js';
-
-// ---- maintenance ----
-export type {
-  MaintenanceOptions,
-  MaintNotificationsMode,
-  MaintEndpointType,
-  MovingEndpointType,
-  MaintenanceEvent,
-  MaintenanceNotification,
-  MaintenanceNotificationType,
-  MaintenanceEndpoint,
-  SlotMigration,
-  SlotRange as MaintenanceSlotRange,
-} from './engine/maintenance/types.js';
-export { parseMaintenancePush, MalformedMaintenancePushError } from './engine/maintenance/push-parser.js';
-export { CommandTimeoutDuringMaintenanceError, SocketTimeoutDuringMaintenanceError, HandshakeRefusedError } from './engine/errors/index.js';

@@ -96,7 +96,7 @@ export interface NodeConnectionOptions {
   maxBulkLength?: number;
 }
 
-/** @internal Options after defaults and validation. */
+/** Options after defaults and validation (what `NodeConnection` runs with; returned by `resolveNodeConnectionOptions`). */
 export interface ResolvedNodeConnectionOptions {
   host: string;
   port: number;

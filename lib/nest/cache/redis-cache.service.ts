@@ -133,7 +133,7 @@ export class RedisCacheService implements OnApplicationShutdown {
     return version === undefined ? undefined : this.dataKey(namespace, version, key);
   }
 
-  /** @internal Flushes the throttled error log. */
+  /** Nest lifecycle hook: flushes the throttled error log. Called by Nest on shutdown; not for application code. */
   onApplicationShutdown(): void {
     this.errorLog.dispose();
   }
