@@ -169,3 +169,25 @@ describe('closing a node connection', () => {
     }
   });
 });
+
+describe('opening a node connection', () => {
+  it('unusable TLS options (tls.connect throws) make connect() and sendCommand() reject with TlsError, never throw', async () => {
+    const c = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, tls: { key: 'not a key', cert: 'not a cert' } } });
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    let thrown: unknown;
+    let connecting: Promise<unknown> | undefined;
+    try {
+      connecting = c.connect().catch((e: unknown) => e);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeUndefined();
+    expect(await connecting).toMatchObject({ code: 'ERR_REDIS_TLS' });
+    expect(errors[0]).toMatchObject({ code: 'ERR_REDIS_TLS' });
+    const d = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, tls: { key: 'not a key', cert: 'not a cert' } } });
+    d.on('error', () => undefined);
+    await expect(d.sendCommand(['PING'])).rejects.toMatchObject({ code: 'ERR_REDIS_TLS' });
+    expect(d.isOpen).toBe(false);
+  });
+});

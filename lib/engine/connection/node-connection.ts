@@ -264,7 +264,22 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     this.state = 'connecting';
     this.decoder.reset();
     this.encoder.reset();
-    this.session = new SocketSession(this.options, this.address, {
+    try {
+      this.session = this.newSession();
+    } catch (error) {
+      // tls.connect throws synchronously on unusable TLS options (a malformed CA, key or cert):
+      // no attempt can succeed, so give up instead of throwing out of connect()/sendCommand().
+      const cause = error instanceof Error ? error : new Error(String(error));
+      const failure = this.options.tls
+        ? new TlsError(this.address, `cannot open the socket: ${cause.message}`, { cause })
+        : new ConnectionError(this.address, `cannot open the socket: ${cause.message}`, { cause });
+      this.emit('error', failure);
+      if (!this.isClosedNow()) this.giveUp(failure);
+    }
+  }
+
+  private newSession(): SocketSession {
+    return new SocketSession(this.options, this.address, {
       connected: (session) => {
         if (this.session !== session) return;
         this.emit('connect');
