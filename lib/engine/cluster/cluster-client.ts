@@ -19,7 +19,10 @@ import { NodeClient } from './node-client.js';
 import { scanCluster, type ScanIteratorOptions } from './cluster-scan.js';
 import { healthReport, type HealthReport, type HealthReportOptions } from './health-report.js';
 import { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './cluster-info.js';
-import { ClientClosedError } from '../errors/base.error.js';
+import { ArgumentError, ClientClosedError, describeArgumentKind } from '../errors/base.error.js';
+import { checkArguments, SENDABLE } from '../resp/argument-check.js';
+import { buildCommand, checkKeyList, isSendable } from '../commands/validate-command.js';
+import { checkScriptCall, isNodeRef, isSlot, settle } from './entry-checks.js';
 import { defineScript, runScript, type RedisScript, type ScriptCall } from './script.js';
 import { ClassicSubscriber } from '../pubsub/classic-subscriber.js';
 import { ShardedSubscriber } from '../pubsub/sharded-subscriber.js';
@@ -160,15 +163,20 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * random master when it has none.
    */
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
-    return this.executor.execute(args, options) as Promise<T>;
+    const bad = checkArguments(args);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.executor.execute(args, options)) as Promise<T>;
   }
 
   /** @internal Runs a typed command definition (installed as `get`, `set`, …). */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
-    const argv = def.build(...args);
-    const options = def.buffers ? { returnBuffers: true } : undefined;
-    const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
-    return def.transform ? raw.then(def.transform) : raw;
+    const argv = buildCommand(def, args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    return settle(() => {
+      const options = def.buffers ? { returnBuffers: true } : undefined;
+      const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
+      return def.transform ? raw.then(def.transform) : raw;
+    });
   }
 
   /**
@@ -178,7 +186,9 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   runScript<T = RespValue>(script: RedisScript | string, call: ScriptCall = {}, options?: ClusterCommandOptions): Promise<T> {
     const resolved = typeof script === 'string' ? this.scripts.get(script) : script;
     if (!resolved) return Promise.reject(new TypeError(`No script named "${String(script)}" in the scripts option`));
-    return runScript(this.executor, resolved, call, options) as Promise<T>;
+    const bad = checkScriptCall(resolved, call);
+    if (bad) return Promise.reject(bad);
+    return settle(() => runScript(this.executor, resolved, call, options)) as Promise<T>;
   }
 
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
@@ -197,7 +207,9 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * `release()` the session when not calling exec.
    */
   watch(...keys: RedisArgument[]): Promise<WatchSession> {
-    return WatchSession.open(this.executor, this.registry, keys);
+    const bad = checkKeyList(keys, 'WATCH', 0, false);
+    if (bad) return Promise.reject(bad);
+    return settle(() => WatchSession.open(this.executor, this.registry, keys));
   }
 
   /**
@@ -256,6 +268,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** The slot of a key (CRC16 with hash tags, mod 16384). */
   keySlot(key: RedisArgument): number {
+    if (!isSendable(key)) throw new ArgumentError('keySlot', 0, SENDABLE, describeArgumentKind(key), 'key');
     return keySlot(key);
   }
 
@@ -282,11 +295,13 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** The master serving the slot of `key`. */
   getNodeByKey(key: RedisArgument): ClusterNodeInfo | undefined {
+    if (!isSendable(key)) throw new ArgumentError('getNodeByKey', 0, SENDABLE, describeArgumentKind(key), 'key');
     return this.getSlotMaster(keySlot(key));
   }
 
   /** A client bound to one node, for server commands (INFO, CONFIG, CLUSTER …): no routing, no redirects. */
   nodeClient(node: ClusterNodeInfo | string): NodeClient {
+    if (!isNodeRef(node)) throw new ArgumentError('nodeClient', 0, 'a ClusterNodeInfo or "host:port"', describeArgumentKind(node), 'node');
     const address = typeof node === 'string' ? node : node.address;
     const known = this.registry.get(address);
     const target = known ?? this.registry.getOrCreate(address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1)));
@@ -298,6 +313,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     nodes: readonly (ClusterNodeInfo | string)[],
     args: readonly RedisArgument[],
   ): Promise<Array<PromiseSettledResult<T> & { address: string }>> {
+    if (!Array.isArray(nodes) || !nodes.every(isNodeRef)) throw new ArgumentError('executeOnNodes', 0, 'an array of ClusterNodeInfo or "host:port"', describeArgumentKind(nodes), 'nodes');
     const outcomes = await Promise.allSettled(nodes.map((node) => this.nodeClient(node).sendCommand<T>(args)));
     return outcomes.map((outcome, i) => ({ ...outcome, address: typeof nodes[i] === 'string' ? (nodes[i] as string) : (nodes[i] as ClusterNodeInfo).address }));
   }
@@ -319,11 +335,13 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** `CLUSTER COUNTKEYSINSLOT` on the slot's master. */
   countKeysInSlot(slot: number): Promise<number> {
+    if (!isSlot(slot)) return Promise.reject(new ArgumentError('CLUSTER COUNTKEYSINSLOT', 0, 'an integer slot from 0 to 16383', describeArgumentKind(slot), 'slot'));
     return this.sendCommand<number>(['CLUSTER', 'COUNTKEYSINSLOT', slot], { slot, master: true });
   }
 
   /** `CLUSTER GETKEYSINSLOT` on the slot's master. */
   getKeysInSlot(slot: number, count: number): Promise<string[]> {
+    if (!isSlot(slot)) return Promise.reject(new ArgumentError('CLUSTER GETKEYSINSLOT', 0, 'an integer slot from 0 to 16383', describeArgumentKind(slot), 'slot'));
     return this.sendCommand<string[]>(['CLUSTER', 'GETKEYSINSLOT', slot, count], { slot, master: true });
   }
 

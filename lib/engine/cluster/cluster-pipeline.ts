@@ -3,6 +3,11 @@ import { installCommands, type QueuedCommandMethods } from '../commands/commands
 import type { RedisArgument } from '../resp/types.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 import { executeSplit } from './multi-key.js';
+import { ArgumentError } from '../errors/base.error.js';
+import { AlreadyExecutedError } from '../errors/already-executed.error.js';
+import { checkArguments } from '../resp/argument-check.js';
+import { buildCommand } from '../commands/validate-command.js';
+import { settle } from './entry-checks.js';
 
 /**
  * The outcome of one pipelined command, in the shape of `Promise.allSettled`:
@@ -12,7 +17,8 @@ import { executeSplit } from './multi-key.js';
 export type PipelineOutcome<T = unknown> = PromiseSettledResult<T>;
 
 interface Queued {
-  readonly argv: RedisArgument[];
+  /** The command, or the ArgumentError its arguments raised (that command's outcome rejects with it). */
+  readonly argv: RedisArgument[] | ArgumentError;
   readonly def: CommandDefinition | undefined;
   readonly options: ClusterCommandOptions | undefined;
 }
@@ -40,25 +46,33 @@ export class ClusterPipeline {
 
   /** Queues any command (argv, name first). */
   addCommand(args: readonly RedisArgument[], options?: Pick<ClusterCommandOptions, 'returnBuffers'>): this {
-    this.queued.push({ argv: [...args], def: undefined, options });
+    const bad = checkArguments(args, 'pipeline.addCommand');
+    this.queued.push({ argv: bad ?? [...args], def: undefined, options });
     return this;
   }
 
   /** @internal */
   queueDefinition(def: CommandDefinition, args: unknown[]): this {
-    this.queued.push({ argv: def.build(...args), def, options: def.buffers ? { returnBuffers: true } : undefined });
+    this.queued.push({ argv: buildCommand(def, args), def, options: def.buffers ? { returnBuffers: true } : undefined });
     return this;
   }
 
-  /** Sends every queued command; resolves with one outcome per command, in order. Never rejects. */
+  /**
+   * Sends every queued command; resolves with one outcome per command, in order. A command whose
+   * arguments were invalid gets a rejected outcome (ArgumentError) and is not sent; the others are.
+   * Rejects (never throws) only when called a second time.
+   */
   exec<T = unknown>(): Promise<Array<PipelineOutcome<T>>> {
-    if (this.executed) throw new Error('This pipeline was already executed');
+    if (this.executed) return Promise.reject(new AlreadyExecutedError('pipeline'));
     this.executed = true;
     return Promise.allSettled(
-      this.queued.map(({ argv, def, options }) => {
-        const raw = def?.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
-        return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
-      }),
+      this.queued.map(({ argv, def, options }) =>
+        settle(() => {
+          if (argv instanceof ArgumentError) return Promise.reject(argv);
+          const raw = def?.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
+          return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
+        }),
+      ),
     );
   }
 }

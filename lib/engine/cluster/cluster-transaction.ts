@@ -3,7 +3,10 @@ import { commandInfo } from '../commands/command-info.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
-import { ClientClosedError, CrossSlotError, WatchError } from '../errors/base.error.js';
+import { ArgumentError, ClientClosedError, CrossSlotError, WatchError } from '../errors/base.error.js';
+import { AlreadyExecutedError } from '../errors/already-executed.error.js';
+import { checkArguments } from '../resp/argument-check.js';
+import { buildCommand } from '../commands/validate-command.js';
 import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
 import { AskError, ClusterDownError, ExecAbortError, MovedError, ReplyError, TryAgainError } from '../errors/reply.error.js';
@@ -40,6 +43,8 @@ export interface ClusterTransaction extends QueuedCommandMethods<ClusterTransact
 export class ClusterTransaction {
   private readonly queued: Queued[] = [];
   private executed = false;
+  /** The first invalid command queued: exec rejects with it and sends nothing. */
+  private invalid: ArgumentError | undefined;
 
   /** @internal */
   constructor(
@@ -53,21 +58,26 @@ export class ClusterTransaction {
 
   /** Queues any command (argv, name first). */
   addCommand(args: readonly RedisArgument[]): this {
-    this.queued.push({ argv: [...args], def: undefined });
+    const bad = checkArguments(args, 'multi.addCommand');
+    if (bad) this.invalid ??= bad;
+    else this.queued.push({ argv: [...args], def: undefined });
     return this;
   }
 
   /** @internal */
   queueDefinition(def: CommandDefinition, args: unknown[]): this {
-    this.queued.push({ argv: def.build(...args), def });
+    const argv = buildCommand(def, args);
+    if (argv instanceof ArgumentError) this.invalid ??= argv;
+    else this.queued.push({ argv, def });
     return this;
   }
 
   async exec(): Promise<unknown[]> {
-    if (this.executed) throw new Error('This transaction was already executed');
+    if (this.executed) throw new AlreadyExecutedError('transaction');
     this.executed = true;
     let slot: number | undefined;
     try {
+      if (this.invalid) throw this.invalid;
       slot = this.commonSlot();
     } catch (error) {
       this.binding?.finished(false);

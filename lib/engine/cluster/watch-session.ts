@@ -2,7 +2,10 @@ import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
-import { CrossSlotError } from '../errors/base.error.js';
+import { ArgumentError, CrossSlotError } from '../errors/base.error.js';
+import { checkArguments } from '../resp/argument-check.js';
+import { buildCommand } from '../commands/validate-command.js';
+import { settle } from './entry-checks.js';
 import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
 import { MovedError } from '../errors/reply.error.js';
@@ -79,7 +82,9 @@ export class WatchSession {
 
   /** Sends a command on the session's connection (no routing, no redirects). */
   sendCommand<T = RespValue>(args: readonly RedisArgument[]): Promise<T> {
-    return this.connection.sendCommand<T>(args);
+    const bad = checkArguments(args);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.connection.sendCommand<T>(args));
   }
 
   /** A transaction bound to this session; its exec() ends the session. */
@@ -106,9 +111,13 @@ export class WatchSession {
 
   /** @internal */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
-    this.assertOpen();
-    const raw = this.connection.sendCommand(def.build(...args), def.buffers ? { returnBuffers: true } : undefined);
-    return def.transform ? raw.then(def.transform) : raw;
+    const argv = buildCommand(def, args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    return settle(() => {
+      this.assertOpen();
+      const raw = this.connection.sendCommand(argv, def.buffers ? { returnBuffers: true } : undefined);
+      return def.transform ? raw.then(def.transform) : raw;
+    });
   }
 
   private assertOpen(): void {

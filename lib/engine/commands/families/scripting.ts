@@ -1,7 +1,7 @@
 import { defineCommand } from '../command-definition.js';
 import type { RedisArgument, RespValue } from '../../resp/types.js';
 import { asArray, field, nullableText, passThrough, text, toObject } from '../transforms.js';
-import { pushVariadic, type FlushMode, type VariadicArgument } from './arguments.js';
+import { pushVariadic, withFlushMode, type FlushMode, type VariadicArgument } from './arguments.js';
 
 /** EVAL/FCALL inputs, as node-redis's `EvalOptions`. */
 export interface EvalOptions {
@@ -106,7 +106,7 @@ export const SCRIPTING_COMMANDS = {
   }),
   /** SCRIPT FLUSH: empties the script cache of that node; `'OK'`. */
   scriptFlush: defineCommand({
-    build: (mode?: FlushMode) => (mode ? ['SCRIPT', 'FLUSH', mode] : ['SCRIPT', 'FLUSH']),
+    build: (mode?: FlushMode) => withFlushMode(['SCRIPT', 'FLUSH'], mode),
     transform: passThrough<'OK'>(),
   }),
   /** FUNCTION LOAD: loads a library (`#!lua name=…` code); the library name. */
@@ -128,7 +128,7 @@ export const SCRIPTING_COMMANDS = {
   }),
   /** FUNCTION FLUSH: deletes every library; `'OK'`. */
   functionFlush: defineCommand({
-    build: (mode?: FlushMode) => (mode ? ['FUNCTION', 'FLUSH', mode] : ['FUNCTION', 'FLUSH']),
+    build: (mode?: FlushMode) => withFlushMode(['FUNCTION', 'FLUSH'], mode),
     transform: passThrough<'OK'>(),
   }),
 };

@@ -1,7 +1,7 @@
 import { defineCommand } from '../command-definition.js';
 import type { RedisArgument } from '../../resp/types.js';
 import { passThrough } from '../transforms.js';
-import type { FlushMode } from './arguments.js';
+import { withFlushMode, type FlushMode } from './arguments.js';
 
 export const SERVER_COMMANDS = {
   /** PING: `'PONG'`, or `message` echoed back. */
@@ -21,12 +21,12 @@ export const SERVER_COMMANDS = {
   }),
   /** FLUSHALL: deletes every key of the node that receives it; `'OK'`. */
   flushAll: defineCommand({
-    build: (mode?: FlushMode) => (mode ? ['FLUSHALL', mode] : ['FLUSHALL']),
+    build: (mode?: FlushMode) => withFlushMode(['FLUSHALL'], mode),
     transform: passThrough<'OK'>(),
   }),
   /** FLUSHDB: deletes every key of the current database of that node; `'OK'`. */
   flushDb: defineCommand({
-    build: (mode?: FlushMode) => (mode ? ['FLUSHDB', mode] : ['FLUSHDB']),
+    build: (mode?: FlushMode) => withFlushMode(['FLUSHDB'], mode),
     transform: passThrough<'OK'>(),
   }),
   /** INFO: the server report as text (`# Section` headers, `field:value` lines), optionally one section. */
