@@ -23,6 +23,7 @@ import { ArgumentError, ClientClosedError, describeArgumentKind } from '../error
 import { checkArguments, SENDABLE } from '../resp/argument-check.js';
 import { buildCommand, checkKeyList, isSendable } from '../commands/validate-command.js';
 import { checkScriptCall, isNodeRef, isSlot, settle } from './entry-checks.js';
+import { clusterRoute, executeFanOut, type ClusterRoute } from './policy-router.js';
 import { defineScript, runScript, type RedisScript, type ScriptCall } from './script.js';
 import { ClassicSubscriber } from '../pubsub/classic-subscriber.js';
 import { ShardedSubscriber } from '../pubsub/sharded-subscriber.js';
@@ -160,12 +161,19 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /**
    * Sends any command, routed by its keys (first key's slot; all keys must share it), or to a
-   * random master when it has none.
+   * random master when it has none. Cluster-wide commands follow the command table's request
+   * policy as the typed methods do (FLUSHALL, DBSIZE, KEYS, SCRIPT LOAD, CONFIG SET… reach every
+   * master or node, replies combined; NodeFanOutError when a node fails); SCAN and keyless
+   * WAIT/WAITAOF are refused (UnsupportedCommandError). Invalid arguments reject with ArgumentError.
    */
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
     const bad = checkArguments(args);
     if (bad) return Promise.reject(bad);
-    return settle(() => this.executor.execute(args, options)) as Promise<T>;
+    return settle(() => {
+      const route = clusterRoute(args);
+      if (route) return this.routeClusterWide(args, route, options);
+      return this.executor.execute(args, options);
+    }) as Promise<T>;
   }
 
   /** @internal Runs a typed command definition (installed as `get`, `set`, …). */
@@ -174,9 +182,30 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (argv instanceof ArgumentError) return Promise.reject(argv);
     return settle(() => {
       const options = def.buffers ? { returnBuffers: true } : undefined;
-      const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
+      const route = clusterRoute(argv);
+      const raw = route
+        ? this.routeClusterWide(argv, route, options)
+        : def.split
+          ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
+          : this.executor.execute(argv, options);
       return def.transform ? raw.then(def.transform) : raw;
     });
+  }
+
+  /** @internal A cluster-wide command (by its request policy): sent to every master/node, or refused. */
+  routeClusterWide(argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined): Promise<RespValue> {
+    if (route.kind === 'refuse') return Promise.reject(route.error);
+    return executeFanOut(
+      {
+        topology: async () => {
+          if (!this.topology.current) await this.connect();
+          return this.topology.current!;
+        },
+        send: (node, sub) => this.executor.execute(sub, { ...options, node: this.registry.get(node.address) ?? this.registry.getOrCreate(node.host, node.port, node.role, node.hostname) }),
+      },
+      argv,
+      route,
+    );
   }
 
   /**
@@ -193,7 +222,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
   pipeline(): ClusterPipeline {
-    return new ClusterPipeline(this.executor);
+    return new ClusterPipeline(this.executor, (argv, route, options) => this.routeClusterWide(argv, route, options));
   }
 
   /** An atomic MULTI/EXEC over keys of one slot (CrossSlotError before sending otherwise). */

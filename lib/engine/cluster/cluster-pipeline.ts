@@ -1,6 +1,7 @@
 import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
-import type { RedisArgument } from '../resp/types.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
+import { clusterRoute, type ClusterRoute } from './policy-router.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 import { executeSplit } from './multi-key.js';
 import { ArgumentError } from '../errors/base.error.js';
@@ -37,7 +38,11 @@ export class ClusterPipeline {
   private executed = false;
 
   /** @internal */
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    /** Runs a cluster-wide (or refused) command as the client does outside pipelines. */
+    private readonly clusterWide: (argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined) => Promise<RespValue>,
+  ) {}
 
   /** Number of queued commands. */
   get length(): number {
@@ -69,7 +74,12 @@ export class ClusterPipeline {
       this.queued.map(({ argv, def, options }) =>
         settle(() => {
           if (argv instanceof ArgumentError) return Promise.reject(argv);
-          const raw = def?.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
+          const route = clusterRoute(argv);
+          const raw = route
+            ? this.clusterWide(argv, route, options)
+            : def?.split
+              ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
+              : this.executor.execute(argv, options);
           return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
         }),
       ),

@@ -225,3 +225,37 @@ export function commandInfo(argv: readonly RedisArgument[]): CommandInfo {
 export function isKnownCommand(name: string): boolean {
   return specFor(name).known;
 }
+
+/** The cluster request/response policy tips of a command call (from the command table). */
+export interface CommandPolicy {
+  /** Command name, upper case, with its subcommand (`SCRIPT LOAD`, `FLUSHALL`). */
+  readonly command: string;
+  /** `all_shards`, `all_nodes`, `multi_shard` or `special`. */
+  readonly request: string;
+  /** `all_succeeded`, `one_succeeded`, `agg_sum`, `agg_min`, `agg_max`, `agg_logical_and`, `agg_logical_or`, `special`, or undefined (combine arrays). */
+  readonly response: string | undefined;
+}
+
+/**
+ * The request/response policy of `argv` when the table gives one, else undefined. Cheap enough for
+ * every command (one cached lookup by the raw name; a second for container commands). Never throws.
+ */
+export function commandPolicy(argv: readonly RedisArgument[]): CommandPolicy | undefined {
+  const first = nameText(argv[0]);
+  if (first === undefined) return undefined;
+  let spec = specFor(first);
+  if (spec.subcommands !== undefined && argv.length > 1) {
+    const second = nameText(argv[1]);
+    const sub = second === undefined ? undefined : spec.subcommands.get(second.toLowerCase());
+    if (!sub) return undefined;
+    spec = sub;
+  }
+  if (spec.requestPolicy === undefined) return undefined;
+  return { command: spec.subcommand ? `${spec.name} ${spec.subcommand}` : spec.name, request: spec.requestPolicy, response: spec.responsePolicy };
+}
+
+/** A command or subcommand name as text (short Buffers too); undefined for anything else. */
+function nameText(arg: RedisArgument | undefined): string | undefined {
+  if (typeof arg === 'string') return arg;
+  return Buffer.isBuffer(arg) && arg.length <= 32 ? arg.toString('latin1') : undefined;
+}

@@ -194,7 +194,11 @@ export const KEY_COMMANDS = {
     build: (key: RedisArgument) => ['OBJECT', 'IDLETIME', key],
     transform: passThrough<number | null>(),
   }),
-  /** SCAN: one step of key iteration on one node: `{ cursor, keys }`; start and end at cursor `'0'`. */
+  /**
+   * SCAN: one step of key iteration on one node: `{ cursor, keys }`; start and end at cursor `'0'`.
+   * On a cluster client it rejects with UnsupportedCommandError (a cursor belongs to one node): use
+   * `cluster.scanIterator()` for every master, or `cluster.nodeClient(node).scan()` for one.
+   */
   scan: defineCommand({
     build: (cursor: RedisArgument, options?: ScanOptions) => {
       const argv = pushScanArguments(['SCAN'], cursor, options);

@@ -14,17 +14,17 @@ export const SERVER_COMMANDS = {
     build: (message: RedisArgument) => ['ECHO', message],
     transform: passThrough<string>(),
   }),
-  /** DBSIZE: the number of keys on the node that receives it. */
+  /** DBSIZE: the number of keys; on a cluster, the sum over every master (request policy all_shards, agg_sum). */
   dbSize: defineCommand({
     build: () => ['DBSIZE'],
     transform: passThrough<number>(),
   }),
-  /** FLUSHALL: deletes every key of the node that receives it; `'OK'`. */
+  /** FLUSHALL: deletes every key; on a cluster, of every master (all_shards; NodeFanOutError naming the nodes that failed). `'OK'`. */
   flushAll: defineCommand({
     build: (mode?: FlushMode) => withFlushMode(['FLUSHALL'], mode),
     transform: passThrough<'OK'>(),
   }),
-  /** FLUSHDB: deletes every key of the current database of that node; `'OK'`. */
+  /** FLUSHDB: deletes every key of database 0; on a cluster, of every master (as FLUSHALL). `'OK'`. */
   flushDb: defineCommand({
     build: (mode?: FlushMode) => withFlushMode(['FLUSHDB'], mode),
     transform: passThrough<'OK'>(),
