@@ -24,6 +24,8 @@ import { checkArguments, SENDABLE } from '../resp/argument-check.js';
 import { buildCommand, checkKeyList, isSendable } from '../commands/validate-command.js';
 import { checkScriptCall, isNodeRef, isSlot, settle } from './entry-checks.js';
 import { clusterRoute, executeFanOut, type ClusterRoute } from './policy-router.js';
+import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
+import { waitOptions } from './entry-checks.js';
 import { defineScript, runScript, type RedisScript, type ScriptCall } from './script.js';
 import { ClassicSubscriber } from '../pubsub/classic-subscriber.js';
 import { ShardedSubscriber } from '../pubsub/sharded-subscriber.js';
@@ -220,9 +222,35 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return settle(() => runScript(this.executor, resolved, call, options)) as Promise<T>;
   }
 
+  /**
+   * `WAIT numReplicas timeoutMs` on the master of `key`'s slot, on the connection that carried the
+   * writes issued before it to that master, so it counts the replicas that acknowledged them: the
+   * number of replicas reached (fewer than `numReplicas` when `timeoutMs` elapsed first). It holds
+   * that master's shared connection for up to `timeoutMs` (ms, from 1; 0 "for ever" is refused):
+   * keep it short. The call's deadline is `timeoutMs` plus `commandTimeout`. After a transaction,
+   * call it once `exec()` resolved (inside MULTI the server does not wait). A WATCH session's
+   * writes run on their own connection, which this does not wait for.
+   */
+  waitReplicas(key: RedisArgument, numReplicas: number, timeoutMs: number): Promise<number> {
+    return this.runWait(waitCall(key, numReplicas, timeoutMs)) as Promise<number>;
+  }
+
+  /**
+   * `WAITAOF numLocal numReplicas timeoutMs` (Redis 7.2+) on the master of `key`'s slot, after the
+   * writes issued before it there, as {@link waitReplicas}: `[local, replicas]` that fsynced them.
+   */
+  waitAof(key: RedisArgument, numLocal: 0 | 1, numReplicas: number, timeoutMs: number): Promise<[number, number]> {
+    return this.runWait(waitAofCall(key, numLocal, numReplicas, timeoutMs)) as Promise<[number, number]>;
+  }
+
+  private runWait(call: WaitCall | ArgumentError): Promise<RespValue> {
+    if (call instanceof ArgumentError) return Promise.reject(call);
+    return settle(() => this.executor.execute(call.argv, waitOptions(call, this.executor.context.defaultTimeout)));
+  }
+
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
   pipeline(): ClusterPipeline {
-    return new ClusterPipeline(this.executor, (argv, route, options) => this.routeClusterWide(argv, route, options));
+    return new ClusterPipeline(this.executor, (argv, route, options) => this.routeClusterWide(argv, route, options), this.executor.context.defaultTimeout);
   }
 
   /** An atomic MULTI/EXEC over keys of one slot (CrossSlotError before sending otherwise). */

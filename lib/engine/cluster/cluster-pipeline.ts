@@ -8,7 +8,8 @@ import { ArgumentError } from '../errors/base.error.js';
 import { AlreadyExecutedError } from '../errors/already-executed.error.js';
 import { checkArguments } from '../resp/argument-check.js';
 import { buildCommand } from '../commands/validate-command.js';
-import { settle } from './entry-checks.js';
+import { settle, waitOptions } from './entry-checks.js';
+import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 
 /**
  * The outcome of one pipelined command, in the shape of `Promise.allSettled`:
@@ -22,6 +23,8 @@ interface Queued {
   readonly argv: RedisArgument[] | ArgumentError;
   readonly def: CommandDefinition | undefined;
   readonly options: ClusterCommandOptions | undefined;
+  /** Already routed (WAIT by its key's slot): skip the cluster-wide policy check. */
+  readonly routed?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -42,6 +45,7 @@ export class ClusterPipeline {
     private readonly executor: CommandExecutor,
     /** Runs a cluster-wide (or refused) command as the client does outside pipelines. */
     private readonly clusterWide: (argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined) => Promise<RespValue>,
+    private readonly commandTimeout: number,
   ) {}
 
   /** Number of queued commands. */
@@ -53,6 +57,26 @@ export class ClusterPipeline {
   addCommand(args: readonly RedisArgument[], options?: Pick<ClusterCommandOptions, 'returnBuffers'>): this {
     const bad = checkArguments(args, 'pipeline.addCommand');
     this.queued.push({ argv: bad ?? [...args], def: undefined, options });
+    return this;
+  }
+
+  /**
+   * Queues `WAIT numReplicas timeoutMs` for the master of `key`'s slot: it runs there after the
+   * commands queued before it for that master (see RedisCluster.waitReplicas); its outcome is
+   * the number of replicas that acknowledged them.
+   */
+  waitReplicas(key: RedisArgument, numReplicas: number, timeoutMs: number): this {
+    return this.queueWait(waitCall(key, numReplicas, timeoutMs));
+  }
+
+  /** Queues `WAITAOF numLocal numReplicas timeoutMs` (Redis 7.2+) for the master of `key`'s slot, as waitReplicas. */
+  waitAof(key: RedisArgument, numLocal: 0 | 1, numReplicas: number, timeoutMs: number): this {
+    return this.queueWait(waitAofCall(key, numLocal, numReplicas, timeoutMs));
+  }
+
+  private queueWait(call: WaitCall | ArgumentError): this {
+    if (call instanceof ArgumentError) this.queued.push({ argv: call, def: undefined, options: undefined });
+    else this.queued.push({ argv: call.argv, def: undefined, options: waitOptions(call, this.commandTimeout), routed: true });
     return this;
   }
 
@@ -71,10 +95,10 @@ export class ClusterPipeline {
     if (this.executed) return Promise.reject(new AlreadyExecutedError('pipeline'));
     this.executed = true;
     return Promise.allSettled(
-      this.queued.map(({ argv, def, options }) =>
+      this.queued.map(({ argv, def, options, routed }) =>
         settle(() => {
           if (argv instanceof ArgumentError) return Promise.reject(argv);
-          const route = clusterRoute(argv);
+          const route = routed ? undefined : clusterRoute(argv);
           const raw = route
             ? this.clusterWide(argv, route, options)
             : def?.split

@@ -1,4 +1,6 @@
 import { checkKeyList } from '../commands/validate-command.js';
+import type { WaitCall } from '../commands/wait-call.js';
+import type { ClusterCommandOptions } from './command-executor.js';
 import { ArgumentError, describeArgumentKind } from '../errors/base.error.js';
 
 /**
@@ -51,4 +53,9 @@ export function isNodeRef(node: unknown): boolean {
 /** An integer hash slot, 0 to 16383. @internal */
 export function isSlot(slot: unknown): slot is number {
   return typeof slot === 'number' && Number.isInteger(slot) && slot >= 0 && slot < 16384;
+}
+
+/** Routing of a WAIT/WAITAOF: the key's master, its main connection, deadline = wait + commandTimeout (0: none). @internal */
+export function waitOptions(call: WaitCall, commandTimeout: number): ClusterCommandOptions {
+  return { slot: call.slot, master: true, timeout: commandTimeout > 0 ? call.timeoutMs + commandTimeout : 0 };
 }

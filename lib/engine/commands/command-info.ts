@@ -13,7 +13,7 @@ export interface CommandInfo {
   readonly keys: RedisArgument[];
   /** Never modifies data: may be served by a replica (TOUCH excepted: it must reach the master). */
   readonly readOnly: boolean;
-  /** May block the connection (BLPOP…, WAIT, XREAD/XREADGROUP only with BLOCK). */
+  /** May block the connection, so it runs on a pooled one (BLPOP…, XREAD/XREADGROUP only with BLOCK; not WAIT/WAITAOF). */
   readonly blocking: boolean;
   /** May modify data (`write` flag, or a script runner that is not `_RO`). */
   readonly write: boolean;
@@ -69,8 +69,14 @@ const TABLE = require('@ioredis/commands/built/commands.json') as Readonly<Recor
 
 /** Blocking commands, used when the table lacks the command or its `blocking` flag. */
 const KNOWN_BLOCKING = new Set([
-  'blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'wait', 'waitaof',
+  'blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop',
 ]);
+/**
+ * Flagged `blocking` by the table, but they must run on the connection that carried the writes
+ * they wait for (the main connection of the key's master, after them): a fresh pooled connection
+ * wrote nothing, so WAIT there reports replication that did not happen.
+ */
+const RUN_ON_MAIN_CONNECTION = new Set(['wait', 'waitaof']);
 /** Blocking only when called with BLOCK. */
 const BLOCK_TOKEN_COMMANDS = new Set(['xread', 'xreadgroup']);
 /** Flagged `readonly`, but must run on the master (it updates LRU/LFU data used for eviction). */
@@ -94,7 +100,7 @@ function buildSpec(lower: string, raw: RawCommand | undefined, sub?: string): Sp
     known: raw !== undefined,
     readOnly,
     write: flags.has('write') || (flags.has('script_runner') && !flags.has('readonly')),
-    blocking: !blockToken && (flags.has('blocking') || (sub === undefined && KNOWN_BLOCKING.has(lower))),
+    blocking: !blockToken && !(sub === undefined && RUN_ON_MAIN_CONNECTION.has(lower)) && (flags.has('blocking') || (sub === undefined && KNOWN_BLOCKING.has(lower))),
     movableKeys: flags.has('movablekeys'),
     pubsub: flags.has('pubsub'),
     blockingWithBlockToken: blockToken,
