@@ -20,11 +20,20 @@ const UNSAFE_WITH_VALID_ARGS = new Set([
   'flushAll', 'flushDb', 'scriptFlush', 'functionFlush', 'functionDelete',
 ]);
 
+/** A value whose every read throws. */
+const trap = (): never => {
+  throw new Error('trap');
+};
+// (no `has` trap: fast-check itself probes values with `in`)
+const throwingProxy = new Proxy({}, { get: trap, ownKeys: trap, getPrototypeOf: trap });
+const throwingArray = new Proxy(['GET', 'k'], { get: trap });
+
 const hostile = fc.oneof(
   { weight: 3, arbitrary: fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withBoxedValues: true }) },
   { weight: 3, arbitrary: fc.constantFrom<unknown>(undefined, null, NaN, Infinity, -Infinity, Symbol('s'), 10n, {}, [], () => 1, new Date(NaN), { EX: NaN }, { toString: () => SECRET }, [undefined], { f: undefined }) },
   { weight: 2, arbitrary: fc.string().map((s) => `${TAG}${s}`) },
   { weight: 1, arbitrary: fc.integer({ min: -5, max: 5 }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(throwingProxy, throwingArray, [throwingProxy]) },
 );
 /** Values that can never be a valid first argument. */
 const invalid = fc.constantFrom<unknown>(null, NaN, Infinity, Symbol('s'), 10n, { toString: () => SECRET }, () => 1);
@@ -120,6 +129,11 @@ describeWithServers('hostile arguments never crash the process (main cluster)', 
       [() => cluster.runScript(defineScript('return 1'), { keys: [NaN] }), 'runScript', 'call.keys[0]'],
       [() => cluster.runScript(defineScript('return 1'), { keys: 'k' as never }), 'runScript', 'call.keys'],
       [() => cluster.countKeysInSlot(NaN), 'CLUSTER COUNTKEYSINSLOT', 0],
+      [() => cluster.sendCommand(['GET', `${TAG}k`], { timeout: NaN }), 'sendCommand', 'options.timeout'],
+      [() => cluster.sendCommand(['GET', `${TAG}k`], 'fast' as never), 'sendCommand', 1],
+      [() => cluster.nodeClient(cluster.getPrimaries()[0]!).sendCommand(['GET', `${TAG}k`], { timeout: -1 }), 'sendCommand', 'options.timeout'],
+      [() => cluster.nodeClient(cluster.getPrimaries()[0]!).get(Symbol('x') as never), 'GET', 0],
+      [() => cluster.waitReplicas(`${TAG}k`, NaN, 10), 'WAIT', 1],
     ];
     for (const [call, command, position] of cases) {
       const outcome = await settle(call);
@@ -144,6 +158,19 @@ describeWithServers('hostile arguments never crash the process (main cluster)', 
       { numRuns: 300 },
     );
     await stillWorks();
+    expect(crashes).toEqual([]);
+  });
+
+  it('the argument list is copied when the command is issued: changing it afterwards changes nothing', async () => {
+    const key = `${TAG}:copied`;
+    const args: unknown[] = ['SET', key, 'v1'];
+    const sent = cluster.sendCommand(args as never);
+    args[2] = undefined;
+    args.length = 0;
+    expect(await sent).toBe('OK');
+    expect(await cluster.get(key)).toBe('v1');
+    const outcome = await settle(() => cluster.sendCommand(throwingArray as never));
+    expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(ArgumentError);
     expect(crashes).toEqual([]);
   });
 

@@ -20,9 +20,9 @@ import { scanCluster, type ScanIteratorOptions } from './cluster-scan.js';
 import { healthReport, type HealthReport, type HealthReportOptions } from './health-report.js';
 import { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './cluster-info.js';
 import { ArgumentError, ClientClosedError, describeArgumentKind } from '../errors/base.error.js';
-import { checkArguments, SENDABLE } from '../resp/argument-check.js';
-import { buildCommand, checkKeyList, isSendable } from '../commands/validate-command.js';
-import { checkScriptCall, isNodeRef, isSlot, settle } from './entry-checks.js';
+import { SENDABLE } from '../resp/argument-check.js';
+import { buildCommand, checkKeyList, copyArgv, isSendable } from '../commands/validate-command.js';
+import { checkCommandOptions, checkScriptCall, isNodeRef, isSlot, settle } from './entry-checks.js';
 import { clusterRoute, executeFanOut, type ClusterRoute } from './policy-router.js';
 import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 import { waitOptions } from './entry-checks.js';
@@ -169,12 +169,14 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * WAIT/WAITAOF are refused (UnsupportedCommandError). Invalid arguments reject with ArgumentError.
    */
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
-    const bad = checkArguments(args);
+    const argv = copyArgv(args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    const bad = checkCommandOptions(options, 'sendCommand', 1);
     if (bad) return Promise.reject(bad);
     return settle(() => {
-      const route = clusterRoute(args);
-      if (route) return this.routeClusterWide(args, route, options);
-      return this.executor.execute(args, options);
+      const route = clusterRoute(argv);
+      if (route) return this.routeClusterWide(argv, route, options);
+      return this.executor.execute(argv, options);
     }) as Promise<T>;
   }
 
@@ -217,7 +219,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   runScript<T = RespValue>(script: RedisScript | string, call: ScriptCall = {}, options?: ClusterCommandOptions): Promise<T> {
     const resolved = typeof script === 'string' ? this.scripts.get(script) : script;
     if (!resolved) return Promise.reject(new TypeError(`No script named "${String(script)}" in the scripts option`));
-    const bad = checkScriptCall(resolved, call);
+    const bad = checkScriptCall(resolved, call) ?? checkCommandOptions(options, 'runScript', 2);
     if (bad) return Promise.reject(bad);
     return settle(() => runScript(this.executor, resolved, call, options)) as Promise<T>;
   }

@@ -6,9 +6,8 @@ import type { ClusterCommandOptions, CommandExecutor } from './command-executor.
 import { executeSplit } from './multi-key.js';
 import { ArgumentError } from '../errors/base.error.js';
 import { AlreadyExecutedError } from '../errors/already-executed.error.js';
-import { checkArguments } from '../resp/argument-check.js';
-import { buildCommand } from '../commands/validate-command.js';
-import { settle, waitOptions } from './entry-checks.js';
+import { buildCommand, copyArgv } from '../commands/validate-command.js';
+import { checkCommandOptions, settle, waitOptions } from './entry-checks.js';
 import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 
 /**
@@ -55,8 +54,9 @@ export class ClusterPipeline {
 
   /** Queues any command (argv, name first). */
   addCommand(args: readonly RedisArgument[], options?: Pick<ClusterCommandOptions, 'returnBuffers'>): this {
-    const bad = checkArguments(args, 'pipeline.addCommand');
-    this.queued.push({ argv: bad ?? [...args], def: undefined, options });
+    const argv = copyArgv(args, 'pipeline.addCommand');
+    const bad = argv instanceof ArgumentError ? argv : checkCommandOptions(options, 'pipeline.addCommand', 1);
+    this.queued.push({ argv: bad ?? argv, def: undefined, options });
     return this;
   }
 

@@ -5,8 +5,7 @@ import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
 import { ArgumentError, ClientClosedError, CrossSlotError, WatchError } from '../errors/base.error.js';
 import { AlreadyExecutedError } from '../errors/already-executed.error.js';
-import { checkArguments } from '../resp/argument-check.js';
-import { buildCommand } from '../commands/validate-command.js';
+import { buildCommand, copyArgv } from '../commands/validate-command.js';
 import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
 import { AskError, ClusterDownError, ExecAbortError, MovedError, ReplyError, TryAgainError } from '../errors/reply.error.js';
@@ -58,9 +57,9 @@ export class ClusterTransaction {
 
   /** Queues any command (argv, name first). */
   addCommand(args: readonly RedisArgument[]): this {
-    const bad = checkArguments(args, 'multi.addCommand');
-    if (bad) this.invalid ??= bad;
-    else this.queued.push({ argv: [...args], def: undefined });
+    const argv = copyArgv(args, 'multi.addCommand');
+    if (argv instanceof ArgumentError) this.invalid ??= argv;
+    else this.queued.push({ argv, def: undefined });
     return this;
   }
 

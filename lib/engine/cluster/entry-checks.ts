@@ -59,3 +59,26 @@ export function isSlot(slot: unknown): slot is number {
 export function waitOptions(call: WaitCall, commandTimeout: number): ClusterCommandOptions {
   return { slot: call.slot, master: true, timeout: commandTimeout > 0 ? call.timeoutMs + commandTimeout : 0 };
 }
+
+/**
+ * Checks the per-command options a caller may pass (`returnBuffers`, `timeout`); undefined when
+ * fine. A NaN or negative `timeout` would otherwise mean "no deadline". Never throws. @internal
+ */
+export function checkCommandOptions(options: unknown, command: string, position: number): ArgumentError | undefined {
+  if (options === undefined) return undefined;
+  try {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      return new ArgumentError(command, position, 'an options object', describeArgumentKind(options), 'options');
+    }
+    const { timeout, returnBuffers } = options as { timeout?: unknown; returnBuffers?: unknown };
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout - timeout === 0)) {
+      return new ArgumentError(command, 'options.timeout', 'a finite number of milliseconds from 0', describeArgumentKind(timeout));
+    }
+    if (returnBuffers !== undefined && typeof returnBuffers !== 'boolean') {
+      return new ArgumentError(command, 'options.returnBuffers', 'a boolean', describeArgumentKind(returnBuffers));
+    }
+    return undefined;
+  } catch {
+    return new ArgumentError(command, position, 'a plain options object', 'a value that throws when read', 'options');
+  }
+}

@@ -2,9 +2,8 @@ import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { ArgumentError } from '../errors/base.error.js';
-import { checkArguments } from '../resp/argument-check.js';
-import { buildCommand } from '../commands/validate-command.js';
-import { settle } from './entry-checks.js';
+import { buildCommand, copyArgv } from '../commands/validate-command.js';
+import { checkCommandOptions, settle } from './entry-checks.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 
@@ -28,9 +27,11 @@ export class NodeClient {
   }
 
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: Omit<ClusterCommandOptions, 'node' | 'slot'>): Promise<T> {
-    const bad = checkArguments(args);
+    const argv = copyArgv(args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    const bad = checkCommandOptions(options, 'sendCommand', 1);
     if (bad) return Promise.reject(bad);
-    return settle(() => this.executor.execute(args, { ...options, node: this.node })) as Promise<T>;
+    return settle(() => this.executor.execute(argv, { ...options, node: this.node })) as Promise<T>;
   }
 
   /** @internal */

@@ -3,8 +3,7 @@ import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
 import { ArgumentError, CrossSlotError } from '../errors/base.error.js';
-import { checkArguments } from '../resp/argument-check.js';
-import { buildCommand } from '../commands/validate-command.js';
+import { buildCommand, copyArgv } from '../commands/validate-command.js';
 import { settle } from './entry-checks.js';
 import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
@@ -82,9 +81,9 @@ export class WatchSession {
 
   /** Sends a command on the session's connection (no routing, no redirects). */
   sendCommand<T = RespValue>(args: readonly RedisArgument[]): Promise<T> {
-    const bad = checkArguments(args);
-    if (bad) return Promise.reject(bad);
-    return settle(() => this.connection.sendCommand<T>(args));
+    const argv = copyArgv(args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    return settle(() => this.connection.sendCommand<T>(argv));
   }
 
   /** A transaction bound to this session; its exec() ends the session. */

@@ -54,6 +54,21 @@ export function buildCommand(def: CommandDefinition, args: readonly unknown[]): 
   }
 }
 
+/**
+ * A caller's raw argument list (sendCommand, addCommand) copied, then checked with
+ * {@link checkArguments}: the copy is what gets sent, so changing the caller's array afterwards
+ * (or a Proxy answering differently on a second read) cannot slip an unchecked value through.
+ * Returns the copy or the ArgumentError. Never throws.
+ */
+export function copyArgv(args: unknown, command?: string): RedisArgument[] | ArgumentError {
+  try {
+    const copy: unknown = Array.isArray(args) ? Array.from(args as unknown[]) : args;
+    return checkArguments(copy, command) ?? (copy as RedisArgument[]);
+  } catch {
+    return new ArgumentError(command ?? 'sendCommand', 0, 'an array of strings, Buffers or finite numbers', 'a value that throws when read', 'args');
+  }
+}
+
 /** `keys` of a keys-only call (WATCH, script keys): each one sendable; never throws. */
 export function checkKeyList(keys: unknown, command: string, position: number | string, allowEmpty: boolean): ArgumentError | undefined {
   try {

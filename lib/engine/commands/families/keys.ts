@@ -194,11 +194,7 @@ export const KEY_COMMANDS = {
     build: (key: RedisArgument) => ['OBJECT', 'IDLETIME', key],
     transform: passThrough<number | null>(),
   }),
-  /**
-   * SCAN: one step of key iteration on one node: `{ cursor, keys }`; start and end at cursor `'0'`.
-   * On a cluster client it rejects with UnsupportedCommandError (a cursor belongs to one node): use
-   * `cluster.scanIterator()` for every master, or `cluster.nodeClient(node).scan()` for one.
-   */
+  /** SCAN: one step on one node (`{ cursor, keys }`, from and to `'0'`); refused on the cluster client: use scanIterator() or nodeClient(node).scan(). */
   scan: defineCommand({
     build: (cursor: RedisArgument, options?: ScanOptions) => {
       const argv = pushScanArguments(['SCAN'], cursor, options);
