@@ -23,7 +23,7 @@ import { ArgumentError, ClientClosedError, describeArgumentKind } from '../error
 import { SENDABLE } from '../resp/argument-check.js';
 import { buildCommand, checkKeyList, copyArgv, isSendable } from '../commands/validate-command.js';
 import { checkCommandOptions, checkScriptCall, isNodeRef, isSlot, settle } from './entry-checks.js';
-import { clusterRoute, executeFanOut, type ClusterRoute } from './policy-router.js';
+import { clusterRoute, definitionRoute, executeFanOut, type ClusterRoute } from './policy-router.js';
 import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 import { waitOptions } from './entry-checks.js';
 import { defineScript, runScript, type RedisScript, type ScriptCall } from './script.js';
@@ -186,7 +186,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (argv instanceof ArgumentError) return Promise.reject(argv);
     return settle(() => {
       const options = def.buffers ? { returnBuffers: true } : undefined;
-      const route = clusterRoute(argv);
+      const route = definitionRoute(def, argv);
       const raw = route
         ? this.routeClusterWide(argv, route, options)
         : def.split

@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
-import { clusterRoute, type ClusterRoute } from './policy-router.js';
+import { clusterRoute, definitionRoute, type ClusterRoute } from './policy-router.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 import { executeSplit } from './multi-key.js';
 import { ArgumentError } from '../errors/base.error.js';
@@ -98,7 +98,7 @@ export class ClusterPipeline {
       this.queued.map(({ argv, def, options, routed }) =>
         settle(() => {
           if (argv instanceof ArgumentError) return Promise.reject(argv);
-          const route = routed ? undefined : clusterRoute(argv);
+          const route = routed ? undefined : def ? definitionRoute(def, argv) : clusterRoute(argv);
           const raw = route
             ? this.clusterWide(argv, route, options)
             : def?.split

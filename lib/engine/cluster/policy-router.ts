@@ -88,3 +88,19 @@ export async function executeFanOut(host: FanOutHost, argv: readonly RedisArgume
   if (nodes.length === 0 || (failed && (response !== 'one_succeeded' || replies.length === 0))) throw new NodeFanOutError(command, outcomes);
   return aggregateReplies(command, response, replies);
 }
+
+/** Per typed definition: whether its command can have a cluster route (its name never changes with the arguments). */
+const DEFINITION_ROUTES = new WeakMap<object, boolean>();
+
+/**
+ * {@link clusterRoute} for the argv of a typed definition, remembering per definition when its
+ * command has no cluster route, so ordinary commands (GET, SET…) skip the lookup. Never throws.
+ * @internal
+ */
+export function definitionRoute(def: object, argv: readonly RedisArgument[]): ClusterRoute | undefined {
+  const known = DEFINITION_ROUTES.get(def);
+  if (known === false) return undefined;
+  const route = clusterRoute(argv);
+  if (known === undefined) DEFINITION_ROUTES.set(def, route !== undefined);
+  return route;
+}

@@ -21,7 +21,9 @@ export interface CommandDefinition<A extends unknown[] = unknown[], R = unknown>
    * checks every argv entry it returns (string, Buffer or finite number) mapping a bad one back to
    * the method argument or option path. Throw `ArgumentError` yourself only for rules the argv
    * cannot show (an odd key/value list, an unknown enum value that would otherwise be ignored, a
-   * falsy mistake such as `0` taken as "absent").
+   * falsy mistake such as `0` taken as "absent"). The command name (and subcommand) it emits
+   * must not depend on the arguments: the cluster remembers per definition whether it is routed
+   * cluster-wide.
    */
   readonly build: (...args: A) => RedisArgument[];
   /** Shapes the raw reply; must accept the RESP2 and the RESP3 form of it. Identity when absent. */
