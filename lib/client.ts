@@ -77,8 +77,10 @@ export {
   PartialFailureError,
   UnsupportedCommandError,
   ArgumentError,
+  AlreadyExecutedError,
+  NodeFanOutError,
 } from './engine/errors/index.js';
-export type { SeedFailure, RedirectStep } from './engine/errors/index.js';
+export type { SeedFailure, RedirectStep, NodeOutcome, SlotOutcome } from './engine/errors/index.js';
 export { PoolTimeoutError } from './engine/pool/node-pool.js';
 
 // ---- client-side cache ----

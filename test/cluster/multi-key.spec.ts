@@ -1,5 +1,6 @@
 // Multi-key commands across slots: split per slot and recomposed (MGET order, DEL/EXISTS sums, MSET per slot).
-import { PartialFailureError } from '../../lib/index.js';
+import { ArgumentError, PartialFailureError, ReplyError } from '../../lib/index.js';
+import { mainCluster } from '../support/cluster-client.js';
 import { withCluster } from '../support/cluster-client.js';
 import { describeWithServers, redisCli } from '../support/servers.js';
 
@@ -43,5 +44,65 @@ describeWithServers('multi-key commands over slots', () => {
       },
       { defaults: { commandTimeout: 300 } },
     );
+  });
+
+  describe('a slot group that fails (NOPERM for its keys) is reported the same way by every split command', () => {
+    const user = `nrc-partial-${process.pid}`;
+    const password = 'partial-pw';
+    const allowed = ['a1', 'a2', 'a3'].map((t) => `mkp:allowed:{${t}}`);
+    const denied = ['d1', 'd2'].map((t) => `mkp:denied:{${t}}`);
+    const mixed = [allowed[0]!, denied[0]!, allowed[1]!, denied[1]!, allowed[2]!];
+
+    it('DEL, EXISTS, TOUCH, UNLINK and MGET reject with PartialFailureError: per slot, what ran with what reply, what failed with what', async () => {
+      await withCluster(async (admin) => {
+        const slots = (ks: string[]) => ks.map((k) => admin.keySlot(k));
+        expect(new Set([...slots(allowed), ...slots(denied)]).size).toBe(5);
+        // ACL SETUSER reaches every node (request policy all_nodes).
+        expect(await admin.sendCommand(['ACL', 'SETUSER', user, 'reset', 'on', `>${password}`, '~mkp:allowed:*', '+@all'])).toBe('OK');
+        const restricted = mainCluster({ defaults: { username: user, password } });
+        try {
+          await restricted.connect();
+          for (const [name, run] of [
+            ['EXISTS', () => restricted.exists(mixed)],
+            ['TOUCH', () => restricted.touch(mixed)],
+            ['MGET', () => restricted.mGet(mixed)],
+            ['DEL', () => restricted.del(mixed)],
+            ['UNLINK', () => restricted.unlink(mixed)],
+          ] as const) {
+            for (const key of [...allowed, ...denied]) await admin.set(key, 'v');
+            const error = await run().catch((e: unknown) => e);
+            expect([name, error]).toEqual([name, expect.any(PartialFailureError)]);
+            const partial = error as PartialFailureError;
+            expect(partial.message).toContain(name);
+            expect(partial.failures.map((f) => f.slot).sort()).toEqual(slots(denied).sort());
+            expect(partial.outcomes).toHaveLength(5);
+            for (const outcome of partial.outcomes) {
+              const key = mixed[outcome.entries[0]!]!;
+              expect(outcome.entries).toHaveLength(1);
+              expect(outcome.slot).toBe(admin.keySlot(key));
+              if (key.includes('denied')) {
+                expect(outcome.status).toBe('rejected');
+                expect((outcome as { reason: ReplyError }).reason).toBeInstanceOf(ReplyError);
+                expect((outcome as { reason: ReplyError }).reason.prefix).toBe('NOPERM');
+              } else {
+                expect(outcome).toMatchObject({ status: 'fulfilled', value: name === 'MGET' ? ['v'] : 1 });
+              }
+            }
+            // The groups that ran kept their effect; the refused ones did nothing.
+            const removed = name === 'DEL' || name === 'UNLINK';
+            expect(await admin.exists(allowed)).toBe(removed ? 0 : 3);
+            expect(await admin.exists(denied)).toBe(2);
+          }
+          // An odd trailing key of MSET is refused before anything is sent.
+          await admin.set(allowed[0]!, 'v');
+          await expect(restricted.mSet([allowed[0]!, 'x', allowed[1]!])).rejects.toBeInstanceOf(ArgumentError);
+          expect(await admin.get(allowed[0]!)).toBe('v');
+        } finally {
+          await restricted.close();
+          await admin.sendCommand(['ACL', 'DELUSER', user]);
+          await admin.del([...allowed, ...denied]);
+        }
+      });
+    });
   });
 });

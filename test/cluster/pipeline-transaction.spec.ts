@@ -21,7 +21,7 @@ describeWithServers('pipelines, transactions and WATCH', () => {
       expect(out[101]).toBeInstanceOf(ReplyError);
       expect((out[101] as ReplyError).prefix).toBe('WRONGTYPE');
       expect(out.slice(102)).toEqual(['x', ['1', '2', '99'], 2]);
-      expect(() => p.exec()).toThrow(/already executed/);
+      await expect(p.exec()).rejects.toMatchObject({ code: 'ERR_REDIS_ALREADY_EXECUTED' });
     });
   });
 

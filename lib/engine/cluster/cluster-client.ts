@@ -19,7 +19,13 @@ import { NodeClient } from './node-client.js';
 import { scanCluster, type ScanIteratorOptions } from './cluster-scan.js';
 import { healthReport, type HealthReport, type HealthReportOptions } from './health-report.js';
 import { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './cluster-info.js';
-import { ClientClosedError } from '../errors/base.error.js';
+import { ArgumentError, ClientClosedError, describeArgumentKind } from '../errors/base.error.js';
+import { SENDABLE } from '../resp/argument-check.js';
+import { buildCommand, checkKeyList, copyArgv, isSendable } from '../commands/validate-command.js';
+import { checkCommandOptions, checkScriptCall, isNodeRef, isSlot, settle } from './entry-checks.js';
+import { clusterRoute, definitionRoute, executeFanOut, type ClusterRoute } from './policy-router.js';
+import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
+import { waitOptions } from './entry-checks.js';
 import { defineScript, runScript, type RedisScript, type ScriptCall } from './script.js';
 import { ClassicSubscriber } from '../pubsub/classic-subscriber.js';
 import { ShardedSubscriber } from '../pubsub/sharded-subscriber.js';
@@ -190,19 +196,54 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /**
    * Sends any command, routed by its keys (first key's slot; all keys must share it), or to a
-   * random master when it has none.
+   * random master when it has none. Cluster-wide commands follow the command table's request
+   * policy as the typed methods do (FLUSHALL, DBSIZE, KEYS, SCRIPT LOAD, CONFIG SET… reach every
+   * master or node, replies combined; NodeFanOutError when a node fails); SCAN and keyless
+   * WAIT/WAITAOF are refused (UnsupportedCommandError). Invalid arguments reject with ArgumentError.
    */
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
-    return this.executor.execute(args, options) as Promise<T>;
+    const argv = copyArgv(args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    const bad = checkCommandOptions(options, 'sendCommand', 1);
+    if (bad) return Promise.reject(bad);
+    return settle(() => {
+      const route = clusterRoute(argv);
+      if (route) return this.routeClusterWide(argv, route, options);
+      return this.executor.execute(argv, options);
+    }) as Promise<T>;
   }
 
   /** @internal Runs a typed command definition (installed as `get`, `set`, …). */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
-    const argv = def.build(...args);
-    let options: ClusterCommandOptions | undefined = def.buffers ? { returnBuffers: true } : undefined;
-    if (def.routeByArgument !== undefined) options = this.routeByArgument(argv[def.routeByArgument], options);
-    const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
-    return def.transform ? raw.then(def.transform) : raw;
+    const argv = buildCommand(def, args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    return settle(() => {
+      let options: ClusterCommandOptions | undefined = def.buffers ? { returnBuffers: true } : undefined;
+      if (def.routeByArgument !== undefined) options = this.routeByArgument(argv[def.routeByArgument], options);
+      const route = definitionRoute(def, argv);
+      const raw = route
+        ? this.routeClusterWide(argv, route, options)
+        : def.split
+          ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
+          : this.executor.execute(argv, options);
+      return def.transform ? raw.then(def.transform) : raw;
+    });
+  }
+
+  /** @internal A cluster-wide command (by its request policy): sent to every master/node, or refused. */
+  routeClusterWide(argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined): Promise<RespValue> {
+    if (route.kind === 'refuse') return Promise.reject(route.error);
+    return executeFanOut(
+      {
+        topology: async () => {
+          if (!this.topology.current) await this.connect();
+          return this.topology.current!;
+        },
+        send: (node, sub) => this.executor.execute(sub, { ...options, node: this.registry.get(node.address) ?? this.registry.getOrCreate(node.host, node.port, node.role, node.hostname) }),
+      },
+      argv,
+      route,
+    );
   }
 
   /**
@@ -226,12 +267,40 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   runScript<T = RespValue>(script: RedisScript | string, call: ScriptCall = {}, options?: ClusterCommandOptions): Promise<T> {
     const resolved = typeof script === 'string' ? this.scripts.get(script) : script;
     if (!resolved) return Promise.reject(new TypeError(`No script named "${String(script)}" in the scripts option`));
-    return runScript(this.executor, resolved, call, options) as Promise<T>;
+    const bad = checkScriptCall(resolved, call) ?? checkCommandOptions(options, 'runScript', 2);
+    if (bad) return Promise.reject(bad);
+    return settle(() => runScript(this.executor, resolved, call, options)) as Promise<T>;
+  }
+
+  /**
+   * `WAIT numReplicas timeoutMs` on the master of `key`'s slot, on the connection that carried the
+   * writes issued before it to that master, so it counts the replicas that acknowledged them: the
+   * number of replicas reached (fewer than `numReplicas` when `timeoutMs` elapsed first). It holds
+   * that master's shared connection for up to `timeoutMs` (ms, from 1; 0 "for ever" is refused):
+   * keep it short. The call's deadline is `timeoutMs` plus `commandTimeout`. After a transaction,
+   * call it once `exec()` resolved (inside MULTI the server does not wait). A WATCH session's
+   * writes run on their own connection, which this does not wait for.
+   */
+  waitReplicas(key: RedisArgument, numReplicas: number, timeoutMs: number): Promise<number> {
+    return this.runWait(waitCall(key, numReplicas, timeoutMs)) as Promise<number>;
+  }
+
+  /**
+   * `WAITAOF numLocal numReplicas timeoutMs` (Redis 7.2+) on the master of `key`'s slot, after the
+   * writes issued before it there, as {@link waitReplicas}: `[local, replicas]` that fsynced them.
+   */
+  waitAof(key: RedisArgument, numLocal: 0 | 1, numReplicas: number, timeoutMs: number): Promise<[number, number]> {
+    return this.runWait(waitAofCall(key, numLocal, numReplicas, timeoutMs)) as Promise<[number, number]>;
+  }
+
+  private runWait(call: WaitCall | ArgumentError): Promise<RespValue> {
+    if (call instanceof ArgumentError) return Promise.reject(call);
+    return settle(() => this.executor.execute(call.argv, waitOptions(call, this.executor.context.defaultTimeout)));
   }
 
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
   pipeline(): ClusterPipeline {
-    return new ClusterPipeline(this.executor);
+    return new ClusterPipeline(this.executor, (argv, route, options) => this.routeClusterWide(argv, route, options), this.executor.context.defaultTimeout);
   }
 
   /** An atomic MULTI/EXEC over keys of one slot (CrossSlotError before sending otherwise). */
@@ -245,7 +314,9 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * `release()` the session when not calling exec.
    */
   watch(...keys: RedisArgument[]): Promise<WatchSession> {
-    return WatchSession.open(this.executor, keys);
+    const bad = checkKeyList(keys, 'WATCH', 0, false);
+    if (bad) return Promise.reject(bad);
+    return settle(() => WatchSession.open(this.executor, keys));
   }
 
   /**
@@ -313,6 +384,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** The slot of a key (CRC16 with hash tags, mod 16384). */
   keySlot(key: RedisArgument): number {
+    if (!isSendable(key)) throw new ArgumentError('keySlot', 0, SENDABLE, describeArgumentKind(key), 'key');
     return keySlot(key);
   }
 
@@ -347,11 +419,13 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** The master serving the slot of `key`. */
   getNodeByKey(key: RedisArgument): ClusterNodeInfo | undefined {
+    if (!isSendable(key)) throw new ArgumentError('getNodeByKey', 0, SENDABLE, describeArgumentKind(key), 'key');
     return this.getSlotMaster(keySlot(key));
   }
 
   /** A client bound to one node, for server commands (INFO, CONFIG, CLUSTER …): no routing, no redirects. */
   nodeClient(node: ClusterNodeInfo | string): NodeClient {
+    if (!isNodeRef(node)) throw new ArgumentError('nodeClient', 0, 'a ClusterNodeInfo or "host:port"', describeArgumentKind(node), 'node');
     const address = typeof node === 'string' ? node : node.address;
     const known = this.registry.get(address);
     const target = known ?? this.registry.getOrCreate(address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1)));
@@ -363,6 +437,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     nodes: readonly (ClusterNodeInfo | string)[],
     args: readonly RedisArgument[],
   ): Promise<Array<PromiseSettledResult<T> & { address: string }>> {
+    if (!Array.isArray(nodes) || !nodes.every(isNodeRef)) throw new ArgumentError('executeOnNodes', 0, 'an array of ClusterNodeInfo or "host:port"', describeArgumentKind(nodes), 'nodes');
     const outcomes = await Promise.allSettled(nodes.map((node) => this.nodeClient(node).sendCommand<T>(args)));
     return outcomes.map((outcome, i) => ({ ...outcome, address: typeof nodes[i] === 'string' ? (nodes[i] as string) : (nodes[i] as ClusterNodeInfo).address }));
   }
@@ -384,11 +459,13 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** `CLUSTER COUNTKEYSINSLOT` on the slot's master. */
   countKeysInSlot(slot: number): Promise<number> {
+    if (!isSlot(slot)) return Promise.reject(new ArgumentError('CLUSTER COUNTKEYSINSLOT', 0, 'an integer slot from 0 to 16383', describeArgumentKind(slot), 'slot'));
     return this.sendCommand<number>(['CLUSTER', 'COUNTKEYSINSLOT', slot], { slot, master: true });
   }
 
   /** `CLUSTER GETKEYSINSLOT` on the slot's master. */
   getKeysInSlot(slot: number, count: number): Promise<string[]> {
+    if (!isSlot(slot)) return Promise.reject(new ArgumentError('CLUSTER GETKEYSINSLOT', 0, 'an integer slot from 0 to 16383', describeArgumentKind(slot), 'slot'));
     return this.sendCommand<string[]>(['CLUSTER', 'GETKEYSINSLOT', slot, count], { slot, master: true });
   }
 

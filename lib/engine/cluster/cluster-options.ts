@@ -76,6 +76,9 @@ const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxComman
 const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo', 'maxBulkLength']);
 const SOCKET_KEYS = new Set(['host', 'port', 'tls', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'reconnectStrategy', 'livenessTimeout']);
 const POOL_KEYS = new Set(['maxSize', 'minIdle', 'idleTimeout', 'acquireTimeout']);
+const MAINTENANCE_KEYS = new Set(['maintNotifications', 'maintPushNotifications', 'maintEndpointType', 'maintRelaxedCommandTimeout', 'maintRelaxedSocketTimeout']);
+/** Options of the Nest module that createCluster must not silently accept (they would do nothing there). */
+const NEST_ONLY_KEYS = ['name', 'isGlobal', 'lazyConnect', 'bootstrapTimeout', 'shutdownTimeout', 'cache', 'logging'] as const;
 
 /** Throws a ConfigError naming the first key of `value` that is not in `allowed`. @internal */
 export function rejectUnknownKeys(value: object, allowed: ReadonlySet<string>, prefix: string, extra: ReadonlySet<string> = new Set()): void {
@@ -114,7 +117,12 @@ function makeAddressMapper(map: NodeAddressMap | undefined): (host: string, port
 /** Validates cluster options (every problem names its option) and applies defaults. @internal */
 export function resolveClusterOptions(options: RedisClusterOptions): ResolvedClusterOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
-  rejectUnknownKeys(options, CLUSTER_KEYS, '', new Set(['maintNotifications', 'maintPushNotifications', 'maintEndpointType', 'maintRelaxedCommandTimeout', 'maintRelaxedSocketTimeout', 'name', 'lazyConnect', 'bootstrapTimeout', 'shutdownTimeout', 'isGlobal']));
+  for (const key of NEST_ONLY_KEYS) {
+    if (Object.prototype.hasOwnProperty.call(options, key)) {
+      throw new ConfigError(key, 'is an option of RedisClusterModule.forRoot/forRootAsync (the Nest layer), not of createCluster; remove it here');
+    }
+  }
+  rejectUnknownKeys(options, CLUSTER_KEYS, '', MAINTENANCE_KEYS);
   if (!Array.isArray(options.rootNodes) || options.rootNodes.length === 0) throw new ConfigError('rootNodes', 'must be a non-empty array of { url } or { socket: { host, port } }');
   const defaults = options.defaults ?? {};
   if (typeof defaults !== 'object' || defaults === null) throw new ConfigError('defaults', 'must be an object');

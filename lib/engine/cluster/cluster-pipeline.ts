@@ -1,8 +1,14 @@
 import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
-import type { RedisArgument } from '../resp/types.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
+import { clusterRoute, definitionRoute, type ClusterRoute } from './policy-router.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 import { executeSplit } from './multi-key.js';
+import { ArgumentError } from '../errors/base.error.js';
+import { AlreadyExecutedError } from '../errors/already-executed.error.js';
+import { buildCommand, copyArgv } from '../commands/validate-command.js';
+import { checkCommandOptions, settle, waitOptions } from './entry-checks.js';
+import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 
 /**
  * The outcome of one pipelined command, in the shape of `Promise.allSettled`:
@@ -12,9 +18,12 @@ import { executeSplit } from './multi-key.js';
 export type PipelineOutcome<T = unknown> = PromiseSettledResult<T>;
 
 interface Queued {
-  readonly argv: RedisArgument[];
+  /** The command, or the ArgumentError its arguments raised (that command's outcome rejects with it). */
+  readonly argv: RedisArgument[] | ArgumentError;
   readonly def: CommandDefinition | undefined;
   readonly options: ClusterCommandOptions | undefined;
+  /** Already routed (WAIT by its key's slot): skip the cluster-wide policy check. */
+  readonly routed?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -31,7 +40,12 @@ export class ClusterPipeline {
   private executed = false;
 
   /** @internal */
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    /** Runs a cluster-wide (or refused) command as the client does outside pipelines. */
+    private readonly clusterWide: (argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined) => Promise<RespValue>,
+    private readonly commandTimeout: number,
+  ) {}
 
   /** Number of queued commands. */
   get length(): number {
@@ -40,25 +54,59 @@ export class ClusterPipeline {
 
   /** Queues any command (argv, name first). */
   addCommand(args: readonly RedisArgument[], options?: Pick<ClusterCommandOptions, 'returnBuffers'>): this {
-    this.queued.push({ argv: [...args], def: undefined, options });
+    const argv = copyArgv(args, 'pipeline.addCommand');
+    const bad = argv instanceof ArgumentError ? argv : checkCommandOptions(options, 'pipeline.addCommand', 1);
+    this.queued.push({ argv: bad ?? argv, def: undefined, options });
+    return this;
+  }
+
+  /**
+   * Queues `WAIT numReplicas timeoutMs` for the master of `key`'s slot: it runs there after the
+   * commands queued before it for that master (see RedisCluster.waitReplicas); its outcome is
+   * the number of replicas that acknowledged them.
+   */
+  waitReplicas(key: RedisArgument, numReplicas: number, timeoutMs: number): this {
+    return this.queueWait(waitCall(key, numReplicas, timeoutMs));
+  }
+
+  /** Queues `WAITAOF numLocal numReplicas timeoutMs` (Redis 7.2+) for the master of `key`'s slot, as waitReplicas. */
+  waitAof(key: RedisArgument, numLocal: 0 | 1, numReplicas: number, timeoutMs: number): this {
+    return this.queueWait(waitAofCall(key, numLocal, numReplicas, timeoutMs));
+  }
+
+  private queueWait(call: WaitCall | ArgumentError): this {
+    if (call instanceof ArgumentError) this.queued.push({ argv: call, def: undefined, options: undefined });
+    else this.queued.push({ argv: call.argv, def: undefined, options: waitOptions(call, this.commandTimeout), routed: true });
     return this;
   }
 
   /** @internal */
   queueDefinition(def: CommandDefinition, args: unknown[]): this {
-    this.queued.push({ argv: def.build(...args), def, options: def.buffers ? { returnBuffers: true } : undefined });
+    this.queued.push({ argv: buildCommand(def, args), def, options: def.buffers ? { returnBuffers: true } : undefined });
     return this;
   }
 
-  /** Sends every queued command; resolves with one outcome per command, in order. Never rejects. */
+  /**
+   * Sends every queued command; resolves with one outcome per command, in order. A command whose
+   * arguments were invalid gets a rejected outcome (ArgumentError) and is not sent; the others are.
+   * Rejects (never throws) only when called a second time.
+   */
   exec<T = unknown>(): Promise<Array<PipelineOutcome<T>>> {
-    if (this.executed) throw new Error('This pipeline was already executed');
+    if (this.executed) return Promise.reject(new AlreadyExecutedError('pipeline'));
     this.executed = true;
     return Promise.allSettled(
-      this.queued.map(({ argv, def, options }) => {
-        const raw = def?.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
-        return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
-      }),
+      this.queued.map(({ argv, def, options, routed }) =>
+        settle(() => {
+          if (argv instanceof ArgumentError) return Promise.reject(argv);
+          const route = routed ? undefined : def ? definitionRoute(def, argv) : clusterRoute(argv);
+          const raw = route
+            ? this.clusterWide(argv, route, options)
+            : def?.split
+              ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
+              : this.executor.execute(argv, options);
+          return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
+        }),
+      ),
     );
   }
 }

@@ -3,7 +3,9 @@ import { commandInfo } from '../commands/command-info.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
-import { CommandTimeoutError, CrossSlotError, WatchError } from '../errors/base.error.js';
+import { ArgumentError, CommandTimeoutError, CrossSlotError, WatchError } from '../errors/base.error.js';
+import { AlreadyExecutedError } from '../errors/already-executed.error.js';
+import { buildCommand, copyArgv } from '../commands/validate-command.js';
 import { ConnectionError } from '../errors/connection.error.js';
 import { AskError, ClusterDownError, ExecAbortError, MovedError, ReplyError, TryAgainError } from '../errors/reply.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
@@ -42,6 +44,8 @@ export interface ClusterTransaction extends QueuedCommandMethods<ClusterTransact
 export class ClusterTransaction {
   private readonly queued: Queued[] = [];
   private executed = false;
+  /** The first invalid command queued: exec rejects with it and sends nothing. */
+  private invalid: ArgumentError | undefined;
 
   /** @internal */
   constructor(
@@ -55,21 +59,26 @@ export class ClusterTransaction {
 
   /** Queues any command (argv, name first). */
   addCommand(args: readonly RedisArgument[]): this {
-    this.queued.push({ argv: [...args], def: undefined });
+    const argv = copyArgv(args, 'multi.addCommand');
+    if (argv instanceof ArgumentError) this.invalid ??= argv;
+    else this.queued.push({ argv, def: undefined });
     return this;
   }
 
   /** @internal */
   queueDefinition(def: CommandDefinition, args: unknown[]): this {
-    this.queued.push({ argv: def.build(...args), def });
+    const argv = buildCommand(def, args);
+    if (argv instanceof ArgumentError) this.invalid ??= argv;
+    else this.queued.push({ argv, def });
     return this;
   }
 
   async exec(): Promise<unknown[]> {
-    if (this.executed) throw new Error('This transaction was already executed');
+    if (this.executed) throw new AlreadyExecutedError('transaction');
     this.executed = true;
     let slot: number | undefined;
     try {
+      if (this.invalid) throw this.invalid;
       slot = this.commonSlot();
     } catch (error) {
       this.binding?.finished(false);

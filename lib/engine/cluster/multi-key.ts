@@ -1,6 +1,7 @@
 import type { SplitPolicy } from '../commands/command-definition.js';
 import { groupBySlot } from '../commands/key-slot.js';
-import { PartialFailureError } from '../errors/cluster.error.js';
+import { ArgumentError } from '../errors/base.error.js';
+import { PartialFailureError, type SlotOutcome } from '../errors/cluster.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 
@@ -8,7 +9,11 @@ import type { ClusterCommandOptions, CommandExecutor } from './command-executor.
  * Runs a multi-key command whose keys may span slots as one sub-command per slot (all issued in
  * the same tick, so each node gets one write), and recomposes the raw reply:
  * `concat` keeps key order (MGET), `sum` adds counts (DEL, EXISTS, UNLINK, TOUCH),
- * `all-ok` answers OK only when every slot group succeeded (MSET), else PartialFailureError.
+ * `all-ok` answers OK when every slot group succeeded (MSET).
+ * Whatever the policy, when any slot group fails the call rejects with PartialFailureError once
+ * every group has settled: its `outcomes` say which groups ran with what reply and which failed
+ * with what error (the groups that ran keep their effect). An argument list that does not make
+ * whole entries of `step` (an odd MSET list) is an ArgumentError, before anything is sent.
  * @internal
  */
 export async function executeSplit(
@@ -19,7 +24,11 @@ export async function executeSplit(
   options: ClusterCommandOptions | undefined,
 ): Promise<RespValue> {
   const name = argv[0]!;
+  const command = String(name).toUpperCase();
   const rest = argv.slice(1);
+  if (rest.length % step !== 0) {
+    throw new ArgumentError(command, 0, `whole entries of ${step} arguments (key then value)`, `${rest.length} arguments`);
+  }
   const groups = groupBySlot(rest, step);
   if (groups.size <= 1) return executor.execute(argv, options);
   const slots = [...groups.keys()];
@@ -29,25 +38,29 @@ export async function executeSplit(
     for (const entry of entries) for (let j = 0; j < step; j++) sub.push(rest[entry * step + j]!);
     return executor.execute(sub, options);
   });
+  const settled = await Promise.allSettled(parts);
+  const outcomes: SlotOutcome[] = settled.map((outcome, g) => {
+    const slot = slots[g]!;
+    const entries = groups.get(slot)!;
+    return outcome.status === 'fulfilled'
+      ? { slot, entries, status: 'fulfilled', value: outcome.value }
+      : { slot, entries, status: 'rejected', reason: outcome.reason as unknown };
+  });
+  const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [{ slot: o.slot, error: o.reason }] : []));
+  if (failures.length > 0) throw new PartialFailureError(command, failures, outcomes);
+  const replies = settled.map((o) => (o as PromiseFulfilledResult<RespValue>).value);
   switch (policy) {
     case 'concat': {
-      const replies = await Promise.all(parts);
-      const out: RespValue[] = new Array(Math.floor(rest.length / step));
+      const out: RespValue[] = new Array(rest.length / step);
       slots.forEach((slot, g) => {
         const reply = replies[g] as RespValue[];
         groups.get(slot)!.forEach((entry, i) => (out[entry] = reply[i] ?? null));
       });
       return out;
     }
-    case 'sum': {
-      const replies = await Promise.all(parts);
+    case 'sum':
       return replies.reduce<number>((total, reply) => total + Number(reply), 0);
-    }
-    case 'all-ok': {
-      const outcomes = await Promise.allSettled(parts);
-      const failures = outcomes.flatMap((outcome, g) => (outcome.status === 'rejected' ? [{ slot: slots[g]!, error: outcome.reason as unknown }] : []));
-      if (failures.length > 0) throw new PartialFailureError(String(name).toUpperCase(), failures);
+    case 'all-ok':
       return 'OK';
-    }
   }
 }

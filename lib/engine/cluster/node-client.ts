@@ -1,6 +1,9 @@
 import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
+import { ArgumentError } from '../errors/base.error.js';
+import { buildCommand, copyArgv } from '../commands/validate-command.js';
+import { checkCommandOptions, settle } from './entry-checks.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 
@@ -24,12 +27,18 @@ export class NodeClient {
   }
 
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: Omit<ClusterCommandOptions, 'node' | 'slot'>): Promise<T> {
-    return this.executor.execute(args, { ...options, node: this.node }) as Promise<T>;
+    const argv = copyArgv(args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    const bad = checkCommandOptions(options, 'sendCommand', 1);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.executor.execute(argv, { ...options, node: this.node })) as Promise<T>;
   }
 
   /** @internal */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
-    const raw = this.sendCommand(def.build(...args), def.buffers ? { returnBuffers: true } : undefined);
+    const argv = buildCommand(def, args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    const raw = this.sendCommand(argv, def.buffers ? { returnBuffers: true } : undefined);
     return def.transform ? raw.then(def.transform) : raw;
   }
 }

@@ -2,7 +2,9 @@ import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
-import { CommandTimeoutError, CrossSlotError } from '../errors/base.error.js';
+import { ArgumentError, CommandTimeoutError, CrossSlotError } from '../errors/base.error.js';
+import { buildCommand, copyArgv } from '../commands/validate-command.js';
+import { settle } from './entry-checks.js';
 import { ConnectionError } from '../errors/connection.error.js';
 import { PoolTimeoutError } from '../pool/node-pool.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
@@ -63,7 +65,9 @@ export class WatchSession {
 
   /** Sends a command on the session's connection (no routing, no redirects). */
   sendCommand<T = RespValue>(args: readonly RedisArgument[]): Promise<T> {
-    return this.connection.sendCommand<T>(args, this.asking ? { asking: true } : undefined);
+    const argv = copyArgv(args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    return settle(() => this.connection.sendCommand<T>(argv, this.asking ? { asking: true } : undefined));
   }
 
   /** A transaction bound to this session; its exec() ends the session. */
@@ -91,9 +95,13 @@ export class WatchSession {
 
   /** @internal */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
-    this.assertOpen();
-    const raw = this.connection.sendCommand(def.build(...args), def.buffers || this.asking ? { returnBuffers: def.buffers ?? false, asking: this.asking } : undefined);
-    return def.transform ? raw.then(def.transform) : raw;
+    const argv = buildCommand(def, args);
+    if (argv instanceof ArgumentError) return Promise.reject(argv);
+    return settle(() => {
+      this.assertOpen();
+      const raw = this.connection.sendCommand(argv, def.buffers || this.asking ? { returnBuffers: def.buffers ?? false, asking: this.asking } : undefined);
+      return def.transform ? raw.then(def.transform) : raw;
+    });
   }
 
   private assertOpen(): void {

@@ -14,7 +14,17 @@ export type SplitPolicy = 'concat' | 'sum' | 'all-ok';
  * shape. Routing (key positions, read-only, blocking) comes from the command table, not from here.
  */
 export interface CommandDefinition<A extends unknown[] = unknown[], R = unknown> {
-  /** Builds argv, command name first (e.g. `['GET', key]`). */
+  /**
+   * Builds argv, command name first (e.g. `['GET', key]`). Write it for valid input only: the
+   * boundary (`buildCommand` in validate-command.ts) refuses null/NaN/Symbol/BigInt/function
+   * arguments before calling it, turns anything it throws into an ArgumentError rejection, and
+   * checks every argv entry it returns (string, Buffer or finite number) mapping a bad one back to
+   * the method argument or option path. Throw `ArgumentError` yourself only for rules the argv
+   * cannot show (an odd key/value list, an unknown enum value that would otherwise be ignored, a
+   * falsy mistake such as `0` taken as "absent"). The command name (and subcommand) it emits
+   * must not depend on the arguments: the cluster remembers per definition whether it is routed
+   * cluster-wide.
+   */
   readonly build: (...args: A) => RedisArgument[];
   /** Shapes the raw reply; must accept the RESP2 and the RESP3 form of it. Identity when absent. */
   readonly transform?: (reply: RespValue) => R;

@@ -13,7 +13,7 @@ export interface CommandInfo {
   readonly keys: RedisArgument[];
   /** Never modifies data: may be served by a replica (TOUCH excepted: it must reach the master). */
   readonly readOnly: boolean;
-  /** May block the connection (BLPOP…, WAIT, XREAD/XREADGROUP only with BLOCK). */
+  /** May block the connection, so it runs on a pooled one (BLPOP…, XREAD/XREADGROUP only with BLOCK; not WAIT/WAITAOF). */
   readonly blocking: boolean;
   /** May modify data (`write` flag, or a script runner that is not `_RO`). */
   readonly write: boolean;
@@ -69,8 +69,14 @@ const TABLE = require('@ioredis/commands/built/commands.json') as Readonly<Recor
 
 /** Blocking commands, used when the table lacks the command or its `blocking` flag. */
 const KNOWN_BLOCKING = new Set([
-  'blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'wait', 'waitaof',
+  'blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop',
 ]);
+/**
+ * Flagged `blocking` by the table, but they must run on the connection that carried the writes
+ * they wait for (the main connection of the key's master, after them): a fresh pooled connection
+ * wrote nothing, so WAIT there reports replication that did not happen.
+ */
+const RUN_ON_MAIN_CONNECTION = new Set(['wait', 'waitaof']);
 /** Blocking only when called with BLOCK. */
 const BLOCK_TOKEN_COMMANDS = new Set(['xread', 'xreadgroup']);
 /** Flagged `readonly`, but must run on the master (it updates LRU/LFU data used for eviction). */
@@ -94,7 +100,7 @@ function buildSpec(lower: string, raw: RawCommand | undefined, sub?: string): Sp
     known: raw !== undefined,
     readOnly,
     write: flags.has('write') || (flags.has('script_runner') && !flags.has('readonly')),
-    blocking: !blockToken && (flags.has('blocking') || (sub === undefined && KNOWN_BLOCKING.has(lower))),
+    blocking: !blockToken && !(sub === undefined && RUN_ON_MAIN_CONNECTION.has(lower)) && (flags.has('blocking') || (sub === undefined && KNOWN_BLOCKING.has(lower))),
     movableKeys: flags.has('movablekeys'),
     pubsub: flags.has('pubsub'),
     blockingWithBlockToken: blockToken,
@@ -224,4 +230,38 @@ export function commandInfo(argv: readonly RedisArgument[]): CommandInfo {
 /** Whether the command table knows `name` (case-insensitive). */
 export function isKnownCommand(name: string): boolean {
   return specFor(name).known;
+}
+
+/** The cluster request/response policy tips of a command call (from the command table). */
+export interface CommandPolicy {
+  /** Command name, upper case, with its subcommand (`SCRIPT LOAD`, `FLUSHALL`). */
+  readonly command: string;
+  /** `all_shards`, `all_nodes`, `multi_shard` or `special`. */
+  readonly request: string;
+  /** `all_succeeded`, `one_succeeded`, `agg_sum`, `agg_min`, `agg_max`, `agg_logical_and`, `agg_logical_or`, `special`, or undefined (combine arrays). */
+  readonly response: string | undefined;
+}
+
+/**
+ * The request/response policy of `argv` when the table gives one, else undefined. Cheap enough for
+ * every command (one cached lookup by the raw name; a second for container commands). Never throws.
+ */
+export function commandPolicy(argv: readonly RedisArgument[]): CommandPolicy | undefined {
+  const first = nameText(argv[0]);
+  if (first === undefined) return undefined;
+  let spec = specFor(first);
+  if (spec.subcommands !== undefined && argv.length > 1) {
+    const second = nameText(argv[1]);
+    const sub = second === undefined ? undefined : spec.subcommands.get(second.toLowerCase());
+    if (!sub) return undefined;
+    spec = sub;
+  }
+  if (spec.requestPolicy === undefined) return undefined;
+  return { command: spec.subcommand ? `${spec.name} ${spec.subcommand}` : spec.name, request: spec.requestPolicy, response: spec.responsePolicy };
+}
+
+/** A command or subcommand name as text (short Buffers too); undefined for anything else. */
+function nameText(arg: RedisArgument | undefined): string | undefined {
+  if (typeof arg === 'string') return arg;
+  return Buffer.isBuffer(arg) && arg.length <= 32 ? arg.toString('latin1') : undefined;
 }

@@ -15,6 +15,7 @@ import { STREAM_GROUP_COMMANDS } from './families/stream-groups.js';
 import { STREAM_INFO_COMMANDS } from './families/stream-info.js';
 import { STREAM_COMMANDS } from './families/streams.js';
 import { STRING_COMMANDS } from './families/strings.js';
+import { nameDefinition } from './validate-command.js';
 
 /** Every typed command, by its node-redis camelCase name (`get`, `hGetAll`, `zRangeWithScores`, …). */
 export const COMMANDS = {
@@ -83,6 +84,7 @@ export function installCommands(
   for (const name of Object.keys(COMMANDS) as CommandName[]) {
     if (Object.prototype.hasOwnProperty.call(proto, name)) continue;
     const def = COMMANDS[name] as unknown as CommandDefinition;
+    nameDefinition(def, name);
     const method = function (this: unknown, ...args: unknown[]): unknown {
       return invoke.call(this, def, args);
     };

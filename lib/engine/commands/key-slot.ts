@@ -83,12 +83,14 @@ export function commonSlot(keys: readonly RedisArgument[]): number | undefined {
  * Groups the entries of a split multi-key command by slot, for `split` policies. `args` are the
  * command's arguments after its name (e.g. `k1 v1 k2 v2` for MSET); each entry is `step` items
  * long and starts with its key. Returns, per slot (in order of first appearance), the indexes of
- * the entries (entry `i` covers `args[i * step]` … `args[i * step + step - 1]`).
+ * the entries (entry `i` covers `args[i * step]` … `args[i * step + step - 1]`). Never drops an
+ * argument: a length that is not a multiple of `step` is a RangeError (callers check it first).
  */
 export function groupBySlot(args: readonly RedisArgument[], step = 1): Map<number, number[]> {
   if (!Number.isInteger(step) || step < 1) throw new RangeError(`step must be a positive integer, got ${step}`);
+  if (args.length % step !== 0) throw new RangeError(`${args.length} arguments do not make whole entries of ${step}`);
   const groups = new Map<number, number[]>();
-  const count = Math.floor(args.length / step);
+  const count = args.length / step;
   for (let entry = 0; entry < count; entry++) {
     const slot = keySlot(args[entry * step]!);
     const list = groups.get(slot);

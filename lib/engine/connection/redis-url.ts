@@ -15,12 +15,11 @@ export interface ParsedRedisUrl {
  * The error never quotes the URL, which may hold a password.
  */
 export function parseRedisUrl(url: string, option: string): ParsedRedisUrl {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new ConfigError(option, 'is not a valid URL (expected redis[s]://[[username][:password]@][host][:port])', { cause });
-  }
+  if (typeof url !== 'string') throw new ConfigError(option, 'must be a string URL (redis[s]://[[username][:password]@][host][:port])');
+  // No `cause`: Node's ERR_INVALID_URL keeps the whole URL (password included) in its `input`
+  // field, which console.error and util.inspect would print.
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed) throw new ConfigError(option, 'is not a valid URL (expected redis[s]://[[username][:password]@][host][:port])');
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new ConfigError(option, `has scheme "${parsed.protocol}"; expected "redis:" or "rediss:"`);
   }
@@ -33,7 +32,16 @@ export function parseRedisUrl(url: string, option: string): ParsedRedisUrl {
   let host = parsed.hostname || '127.0.0.1';
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   const result: ParsedRedisUrl = { host, port, tls: parsed.protocol === 'rediss:' };
-  if (parsed.username) result.username = decodeURIComponent(parsed.username);
-  if (parsed.password) result.password = decodeURIComponent(parsed.password);
+  if (parsed.username) result.username = decodePart(parsed.username, option, 'username');
+  if (parsed.password) result.password = decodePart(parsed.password, option, 'password');
   return result;
+}
+
+/** Percent-decodes a user or password; a malformed escape is a ConfigError that does not quote it. */
+function decodePart(text: string, option: string, part: 'username' | 'password'): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConfigError(option, `has a malformed percent-escape in its ${part}`);
+  }
 }

@@ -47,14 +47,28 @@ export class RedirectionLimitError extends RedisClusterError {
   }
 }
 
-/** Some slots of a split multi-key write (e.g. MSET over several slots) failed. */
+/** What one slot group of a split multi-key command did. `entries` index the call's keys (or pairs), never the keys themselves. */
+export type SlotOutcome =
+  | { readonly slot: number; readonly entries: readonly number[]; readonly status: 'fulfilled'; readonly value: unknown }
+  | { readonly slot: number; readonly entries: readonly number[]; readonly status: 'rejected'; readonly reason: unknown };
+
+/**
+ * Some slot groups of a split multi-key command (MGET, MSET, DEL, EXISTS, UNLINK, TOUCH over
+ * several slots) failed; the others ran, so their effect (deletions, writes) stands. `failures`
+ * lists the failed slots with their error; `outcomes`, every slot group with its reply or error
+ * and which entries of the call (0-based key or pair indexes) it carried.
+ */
 export class PartialFailureError extends RedisClusterError {
   readonly code = 'ERR_REDIS_PARTIAL_FAILURE';
   /** The slots whose part failed, with the error of each. */
   readonly failures: ReadonlyArray<{ readonly slot: number; readonly error: unknown }>;
+  /** Every slot group, in the order sent, with its reply or error. */
+  readonly outcomes: readonly SlotOutcome[];
 
-  constructor(command: string, failures: ReadonlyArray<{ slot: number; error: unknown }>) {
-    super(`${command}: ${failures.length} slot group(s) failed (slots ${failures.map((f) => f.slot).join(', ')})`);
+  constructor(command: string, failures: ReadonlyArray<{ slot: number; error: unknown }>, outcomes: readonly SlotOutcome[] = []) {
+    const total = outcomes.length > 0 ? ` of ${outcomes.length}` : '';
+    super(`${command}: ${failures.length}${total} slot group(s) failed (slots ${failures.map((f) => f.slot).join(', ')})`);
     this.failures = failures;
+    this.outcomes = outcomes;
   }
 }

@@ -2,4 +2,7 @@ export { RedisClusterError, ConfigError, ProtocolError, CommandTimeoutError, Cli
 export { ConnectionError, ConnectionClosedError, ConnectTimeoutError, AuthError, TlsError, ReconnectStrategyError, NodeRemovedError, HandshakeRefusedError, SocketTimeoutDuringMaintenanceError } from './connection.error.js';
 export { ReplyError, MovedError, AskError, TryAgainError, ClusterDownError, ServerCrossSlotError, ExecAbortError, NodeUnavailableReplyError, replyErrorFromMessage } from './reply.error.js';
 export { TopologyError, RedirectionLimitError, PartialFailureError } from './cluster.error.js';
-export type { SeedFailure, RedirectStep } from './cluster.error.js';
+export type { SeedFailure, RedirectStep, SlotOutcome } from './cluster.error.js';
+export { AlreadyExecutedError } from './already-executed.error.js';
+export { NodeFanOutError } from './fan-out.error.js';
+export type { NodeOutcome } from './fan-out.error.js';

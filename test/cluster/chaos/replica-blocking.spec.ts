@@ -4,8 +4,12 @@
 //    go to the master (no MOVED, the master sees our SET).
 //  - A BLPOP with a 2 s timeout leases a dedicated connection: 1,000 GET/SET to the same node, issued while it is
 //    blocked, all complete before it returns; then an LPUSH from another call wakes it with the pushed element.
+//  - WAIT means what it says: waitReplicas(key, 1, t) runs on the connection that carried the write, so with the
+//    key's replica frozen (SIGSTOP) it answers 0 once t elapsed, and 1 once the replica runs again; the same inside
+//    a pipeline; a keyless WAIT through sendCommand is refused.
 import { createCluster, type RedisCluster } from '../../../lib/index.js';
-import { describeWithServers, keySlot, mastersAndReplicas, nodeCommand, redisCli, testServers } from '../../support/servers.js';
+import { UnsupportedCommandError } from '../../../lib/index.js';
+import { describeWithServers, keySlot, mastersAndReplicas, nodeCommand, pauseNode, redisCli, resumeNode, testServers } from '../../support/servers.js';
 import { report, slotIn, tagForSlot, until } from '../../support/workload.js';
 
 const main = () => testServers().clusters.main;
@@ -51,9 +55,9 @@ describeWithServers('replica reads and blocking commands (main cluster)', () => 
     const c = (cluster = client(name, true));
     await c.connect();
     expect(await c.set(key, 'v1')).toBe('OK');
-    // The replica has the write before we read (WAIT on the master), and the client knows the replica (a 7.0
-    // replica that has replicated nothing yet is reported "loading" and left out of the topology).
-    expect(await c.nodeClient(`127.0.0.1:${master}`).sendCommand(['WAIT', 1, 2000])).toBeGreaterThanOrEqual(1);
+    // The replica has the write before we read (WAIT after it, on the connection that carried it), and the client
+    // knows the replica (a 7.0 replica that has replicated nothing yet is reported "loading" and left out).
+    expect(await c.waitReplicas(key, 1, 2000)).toBe(1);
     await until(async () => {
       await c.refreshTopology();
       return c.getReplicas().some((r) => r.port === replica);
@@ -113,5 +117,41 @@ describeWithServers('replica reads and blocking commands (main cluster)', () => 
     report('BLPOP vs 1,000 commands', { opsMs: opsDone - opsStarted, blpopSettledAfterMs: poppedAt! - started });
     expect(poppedAt! - started).toBeLessThan(2000);
     await c.del([list, ...Array.from({ length: 50 }, (_, i) => `k${i}:{${tag}}`)]);
+  }, 30_000);
+
+  it('WAIT counts the replicas that acknowledged the writes before it: 0 with the replica frozen, 1 after', async () => {
+    const topo = await mastersAndReplicas(main());
+    const master = topo.masters[2]!;
+    const replica = topo.replicaOf(master)!;
+    const slot = slotIn(topo.shards.find((s) => s.master.port === master)!.slots, 11);
+    const key = `wait:${process.pid}:{${tagForSlot(slot)}}`;
+    const c = (cluster = client(`nrc-wait-${process.pid}`, false));
+    await c.connect();
+    expect(c.getNodeByKey(key)!.port).toBe(master);
+
+    expect(await c.set(key, 'a')).toBe('OK');
+    expect(await c.waitReplicas(key, 1, 2000)).toBe(1);
+
+    await pauseNode(replica);
+    let frozen: number[];
+    let piped: unknown[];
+    try {
+      expect(await c.set(key, 'b')).toBe('OK');
+      // The write cannot reach the frozen replica: WAIT gives up after its 200 ms with 0 (a WAIT on a connection
+      // that wrote nothing, as before, answers 1 at once).
+      frozen = [await c.waitReplicas(key, 1, 200)];
+      const outcomes = await c.pipeline().set(key, 'c').waitReplicas(key, 1, 200).exec();
+      piped = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason));
+    } finally {
+      await resumeNode(replica);
+    }
+    expect(frozen).toEqual([0]);
+    expect(piped).toEqual(['OK', 0]);
+    // Running again, the replica catches up and acknowledges: the same WAIT now reaches it.
+    expect(await c.waitReplicas(key, 1, 5000)).toBe(1);
+
+    await expect(c.sendCommand(['WAIT', 1, 100])).rejects.toBeInstanceOf(UnsupportedCommandError);
+    await expect(c.waitReplicas(key, 1, 0)).rejects.toMatchObject({ code: 'ERR_REDIS_ARGUMENT', position: 2 });
+    await c.del(key);
   }, 30_000);
 });

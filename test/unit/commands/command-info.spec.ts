@@ -87,11 +87,12 @@ describe('commandInfo', () => {
       ['BZPOPMIN', 'z', 0],
       ['BZPOPMAX', 'z', 0],
       ['BZMPOP', 1, 1, 'z', 'MIN'],
-      ['WAIT', 1, 0],
-      ['WAITAOF', 1, 0, 0],
     ] as RedisArgument[][]) {
       expect([argv[0], commandInfo(argv).blocking]).toEqual([argv[0], true]);
     }
+    // WAIT/WAITAOF wait for the writes of their own connection: never moved to a pooled one.
+    expect(commandInfo(['WAIT', 1, 0]).blocking).toBe(false);
+    expect(commandInfo(['waitaof', 1, 0, 0]).blocking).toBe(false);
     expect(commandInfo(['BLPOP', 'a', 'b', 0]).keys).toEqual(['a', 'b']);
     expect(commandInfo(['BLMPOP', 0, 2, 'a', 'b', 'LEFT']).keys).toEqual(['a', 'b']);
     expect(commandInfo(['BZMPOP', 1, 1, 'z', 'MIN']).keys).toEqual(['z']);

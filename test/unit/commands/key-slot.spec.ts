@@ -72,6 +72,8 @@ describe('slot helpers', () => {
       keySlot('x') === keySlot('y') ? [[0, 1, 2]] : [[0, 2], [1]],
     );
     expect(() => groupBySlot(args, 0)).toThrow(RangeError);
+    // An odd trailing argument is never dropped silently.
+    expect(() => groupBySlot([...args, 'k4'], 2)).toThrow(RangeError);
   });
 
   it('hashTagOf returns the hashed part', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CommandDefinition } from '../../../lib/engine/commands/command-definition.js';
+import { clusterRoute } from '../../../lib/engine/cluster/policy-router.js';
 import { commandInfo } from '../../../lib/engine/commands/command-info.js';
 import { COMMANDS, type CommandMethods, type CommandName } from '../../../lib/engine/commands/commands.js';
 import type { RedisArgument, RespValue } from '../../../lib/engine/resp/types.js';
@@ -109,6 +110,9 @@ describe('scripts and functions', () => {
     expect(argv('functionList', { LIBRARYNAME: 'my*' })).toEqual(['FUNCTION', 'LIST', 'LIBRARYNAME', 'my*']);
     expect(argv('functionFlush', 'SYNC')).toEqual(['FUNCTION', 'FLUSH', 'SYNC']);
     expect(commandInfo(argv('scriptLoad', 'x')).requestPolicy).toBe('all_nodes');
+    // ...and the cluster routes by it (every master and replica), not to one random master.
+    expect(clusterRoute(argv('scriptLoad', 'x'))).toMatchObject({ kind: 'fan-out', replicas: true, policy: { command: 'SCRIPT LOAD', response: 'all_succeeded' } });
+    expect(clusterRoute(argv('functionLoad', 'x'))).toMatchObject({ kind: 'fan-out', replicas: false });
   });
 
   it('EVAL replies pass through as decoded', () => {

@@ -1,3 +1,4 @@
+import { ArgumentError } from '../../../lib/engine/errors/base.error.js';
 import { describe, expect, it } from '@jest/globals';
 import type { CommandDefinition } from '../../../lib/engine/commands/command-definition.js';
 import { commandInfo } from '../../../lib/engine/commands/command-info.js';
@@ -81,8 +82,11 @@ describe('strings: build', () => {
     expect(keysOf(argv('mSet', { a: '1', b: '2' }))).toEqual(['a', 'b']);
     expect(COMMANDS.mSet.split).toBe('all-ok');
     expect(COMMANDS.mSet.splitStep).toBe(2);
-    expect(() => argv('mSet', [])).toThrow(TypeError);
-    expect(() => argv('mSet', {})).toThrow(TypeError);
+    expect(() => argv('mSet', [])).toThrow(ArgumentError);
+    expect(() => argv('mSet', {})).toThrow(ArgumentError);
+    // A key without its value is refused, never dropped.
+    expect(() => argv('mSet', ['a', '1', 'b'])).toThrow(ArgumentError);
+    expect(() => argv('mSet', [['a', '1'], ['b']] as never)).toThrow(ArgumentError);
 
     expect(argv('mSetNX', { '{u}a': '1', '{u}b': '2' })).toEqual(['MSETNX', '{u}a', '1', '{u}b', '2']);
     expect(COMMANDS.mSetNX.split).toBeUndefined();

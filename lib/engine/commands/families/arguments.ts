@@ -1,4 +1,5 @@
 import type { RedisArgument } from '../../resp/types.js';
+import { ArgumentError, describeArgumentKind } from '../../errors/base.error.js';
 
 /** One argument or several (node-redis `RedisVariadicArgument`). */
 export type VariadicArgument = RedisArgument | readonly RedisArgument[];
@@ -53,3 +54,13 @@ export function pushScanArguments(argv: RedisArgument[], cursor: RedisArgument, 
 
 /** Flush mode of FLUSHALL, FLUSHDB, SCRIPT FLUSH and FUNCTION FLUSH. */
 export type FlushMode = 'ASYNC' | 'SYNC';
+
+/**
+ * `prefix` then the flush mode when given. A mode other than `'ASYNC'`/`'SYNC'` (any case) is an
+ * ArgumentError: a falsy mistake such as `0` or `''` must not silently mean "default".
+ */
+export function withFlushMode(prefix: readonly RedisArgument[], mode: unknown): RedisArgument[] {
+  if (mode === undefined) return [...prefix];
+  if (typeof mode === 'string' && /^(a?sync)$/i.test(mode)) return [...prefix, mode];
+  throw new ArgumentError(prefix.join(' '), 0, "'ASYNC' or 'SYNC'", describeArgumentKind(mode), 'mode');
+}

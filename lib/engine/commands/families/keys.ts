@@ -194,7 +194,7 @@ export const KEY_COMMANDS = {
     build: (key: RedisArgument) => ['OBJECT', 'IDLETIME', key],
     transform: passThrough<number | null>(),
   }),
-  /** SCAN: one step of key iteration on one node: `{ cursor, keys }`; start and end at cursor `'0'`. */
+  /** SCAN: one step on one node (`{ cursor, keys }`, from and to `'0'`); refused on the cluster client: use scanIterator() or nodeClient(node).scan(). */
   scan: defineCommand({
     build: (cursor: RedisArgument, options?: ScanOptions) => {
       const argv = pushScanArguments(['SCAN'], cursor, options);

@@ -1,7 +1,7 @@
 import { defineCommand } from '../command-definition.js';
 import type { RedisArgument, RespValue } from '../../resp/types.js';
 import { asArray, field, nullableText, passThrough, text, toObject } from '../transforms.js';
-import { pushVariadic, type FlushMode, type VariadicArgument } from './arguments.js';
+import { pushVariadic, withFlushMode, type FlushMode, type VariadicArgument } from './arguments.js';
 
 /** EVAL/FCALL inputs, as node-redis's `EvalOptions`. */
 export interface EvalOptions {
@@ -94,28 +94,28 @@ export const SCRIPTING_COMMANDS = {
   fCallRo: defineCommand({
     build: (fn: RedisArgument, options?: EvalOptions) => pushEval(['FCALL_RO', fn], options),
   }),
-  /** SCRIPT LOAD: caches a script on the node that receives it; its SHA1. */
+  /** SCRIPT LOAD: caches a script; on a cluster, on every master and replica (all_nodes). Its SHA1. */
   scriptLoad: defineCommand({
     build: (script: RedisArgument) => ['SCRIPT', 'LOAD', script],
     transform: passThrough<string>(),
   }),
-  /** SCRIPT EXISTS: 1 or 0 per SHA1, whether it is cached on that node. */
+  /** SCRIPT EXISTS: 1 or 0 per SHA1, whether it is cached; on a cluster, 1 only when cached on every master (agg_logical_and). */
   scriptExists: defineCommand({
     build: (sha1: VariadicArgument) => pushVariadic(['SCRIPT', 'EXISTS'], sha1),
     transform: passThrough<number[]>(),
   }),
-  /** SCRIPT FLUSH: empties the script cache of that node; `'OK'`. */
+  /** SCRIPT FLUSH: empties the script cache; on a cluster, of every master and replica. `'OK'`. */
   scriptFlush: defineCommand({
-    build: (mode?: FlushMode) => (mode ? ['SCRIPT', 'FLUSH', mode] : ['SCRIPT', 'FLUSH']),
+    build: (mode?: FlushMode) => withFlushMode(['SCRIPT', 'FLUSH'], mode),
     transform: passThrough<'OK'>(),
   }),
-  /** FUNCTION LOAD: loads a library (`#!lua name=…` code); the library name. */
+  /** FUNCTION LOAD: loads a library (`#!lua name=…` code); on a cluster, on every master (NodeFanOutError if any refuses). The library name. */
   functionLoad: defineCommand({
     build: (code: RedisArgument, options?: FunctionLoadOptions) =>
       options?.REPLACE ? ['FUNCTION', 'LOAD', 'REPLACE', code] : ['FUNCTION', 'LOAD', code],
     transform: passThrough<string>(),
   }),
-  /** FUNCTION DELETE: deletes a library; `'OK'`. */
+  /** FUNCTION DELETE: deletes a library; on a cluster, on every master. `'OK'`. */
   functionDelete: defineCommand({
     build: (library: RedisArgument) => ['FUNCTION', 'DELETE', library],
     transform: passThrough<'OK'>(),
@@ -126,9 +126,9 @@ export const SCRIPTING_COMMANDS = {
       options?.LIBRARYNAME ? ['FUNCTION', 'LIST', 'LIBRARYNAME', options.LIBRARYNAME] : ['FUNCTION', 'LIST'],
     transform: functionListReply,
   }),
-  /** FUNCTION FLUSH: deletes every library; `'OK'`. */
+  /** FUNCTION FLUSH: deletes every library; on a cluster, on every master. `'OK'`. */
   functionFlush: defineCommand({
-    build: (mode?: FlushMode) => (mode ? ['FUNCTION', 'FLUSH', mode] : ['FUNCTION', 'FLUSH']),
+    build: (mode?: FlushMode) => withFlushMode(['FUNCTION', 'FLUSH'], mode),
     transform: passThrough<'OK'>(),
   }),
 };

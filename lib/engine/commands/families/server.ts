@@ -1,7 +1,7 @@
 import { defineCommand } from '../command-definition.js';
 import type { RedisArgument } from '../../resp/types.js';
 import { passThrough } from '../transforms.js';
-import type { FlushMode } from './arguments.js';
+import { withFlushMode, type FlushMode } from './arguments.js';
 
 export const SERVER_COMMANDS = {
   /** PING: `'PONG'`, or `message` echoed back. */
@@ -14,19 +14,19 @@ export const SERVER_COMMANDS = {
     build: (message: RedisArgument) => ['ECHO', message],
     transform: passThrough<string>(),
   }),
-  /** DBSIZE: the number of keys on the node that receives it. */
+  /** DBSIZE: the number of keys; on a cluster, the sum over every master (request policy all_shards, agg_sum). */
   dbSize: defineCommand({
     build: () => ['DBSIZE'],
     transform: passThrough<number>(),
   }),
-  /** FLUSHALL: deletes every key of the node that receives it; `'OK'`. */
+  /** FLUSHALL: deletes every key; on a cluster, of every master (all_shards; NodeFanOutError naming the nodes that failed). `'OK'`. */
   flushAll: defineCommand({
-    build: (mode?: FlushMode) => (mode ? ['FLUSHALL', mode] : ['FLUSHALL']),
+    build: (mode?: FlushMode) => withFlushMode(['FLUSHALL'], mode),
     transform: passThrough<'OK'>(),
   }),
-  /** FLUSHDB: deletes every key of the current database of that node; `'OK'`. */
+  /** FLUSHDB: deletes every key of database 0; on a cluster, of every master (as FLUSHALL). `'OK'`. */
   flushDb: defineCommand({
-    build: (mode?: FlushMode) => (mode ? ['FLUSHDB', mode] : ['FLUSHDB']),
+    build: (mode?: FlushMode) => withFlushMode(['FLUSHDB'], mode),
     transform: passThrough<'OK'>(),
   }),
   /** INFO: the server report as text (`# Section` headers, `field:value` lines), optionally one section. */

@@ -1,6 +1,7 @@
 import { defineCommand } from '../command-definition.js';
 import type { RedisArgument } from '../../resp/types.js';
 import { passThrough } from '../transforms.js';
+import { ArgumentError, describeArgumentKind } from '../../errors/base.error.js';
 import { unixMilliseconds, unixSeconds } from './arguments.js';
 
 /** SET options, as node-redis's `SetOptions`. Expiry options are mutually exclusive (first wins). */
@@ -93,19 +94,28 @@ function pushGetExOptions(argv: RedisArgument[], options: GetExOptions): void {
   else argv.push('PERSIST');
 }
 
-/** Appends the key/value pairs of MSET/MSETNX. */
-export function pushMSetArguments(argv: RedisArgument[], toSet: MSetArguments): RedisArgument[] {
+/**
+ * Appends the key/value pairs of MSET/MSETNX. Throws ArgumentError (turned into the call's
+ * rejection) for an empty input, a flat list of odd length (a key without its value), a pair that
+ * is not a two-element array, or an input that is neither a list nor an object.
+ */
+export function pushMSetArguments(argv: RedisArgument[], toSet: MSetArguments, command = String(argv[0])): RedisArgument[] {
   if (Array.isArray(toSet)) {
-    if (toSet.length === 0) throw new TypeError('MSET needs at least one key/value pair');
+    if (toSet.length === 0) throw new ArgumentError(command, 0, 'at least one key/value pair', 'empty array', 'toSet');
     if (Array.isArray(toSet[0])) {
-      for (const [key, value] of toSet as ReadonlyArray<readonly [RedisArgument, RedisArgument]>) argv.push(key, value);
+      for (const pair of toSet as ReadonlyArray<readonly [RedisArgument, RedisArgument]>) {
+        if (!Array.isArray(pair) || pair.length !== 2) throw new ArgumentError(command, 0, 'a list of [key, value] pairs', Array.isArray(pair) ? `a ${pair.length}-element array` : describeArgumentKind(pair), 'toSet');
+        argv.push(pair[0], pair[1]);
+      }
     } else {
+      if (toSet.length % 2 !== 0) throw new ArgumentError(command, 0, 'a flat list of key, value, key, value… (even length)', `a list of odd length ${toSet.length}`, 'toSet');
       for (const item of toSet as readonly RedisArgument[]) argv.push(item);
     }
   } else {
+    if (typeof toSet !== 'object' || toSet === null || Buffer.isBuffer(toSet)) throw new ArgumentError(command, 0, 'a list of pairs, a flat key/value list or an object', describeArgumentKind(toSet), 'toSet');
     const record = toSet as Record<string, RedisArgument>;
     const keys = Object.keys(record);
-    if (keys.length === 0) throw new TypeError('MSET needs at least one key/value pair');
+    if (keys.length === 0) throw new ArgumentError(command, 0, 'at least one key/value pair', 'empty object', 'toSet');
     for (const key of keys) argv.push(key, record[key]!);
   }
   return argv;
