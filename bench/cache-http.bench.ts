@@ -127,6 +127,8 @@ function managerModule(port: number, namespace: string): DynamicModule {
 interface Variant {
   readonly name: string;
   readonly path: (id: string) => string;
+  /** The cached service method, called directly (no HTTP), when the variant has one. */
+  readonly direct?: (app: INestApplication) => (id: string) => Promise<unknown>;
   app?: INestApplication;
   base?: string;
   readonly create: () => Promise<INestApplication>;
@@ -163,6 +165,20 @@ async function throughput(variant: Variant): Promise<{ rps: number; p50: number;
 }
 
 /** Calls per command since the servers started, summed over every node (connection setup, INFO, QUIT and replication heartbeats left out). */
+/** Hits per second calling the cached method directly, CONCURRENCY calls in flight, for ROUND_MS. */
+async function directThroughput(call: (id: string) => Promise<unknown>): Promise<number> {
+  const end = performance.now() + ROUND_MS;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        await call(String(done++ % KEYS));
+      }
+    }),
+  );
+  return done / (ROUND_MS / 1000);
+}
+
 async function commandStats(port: number): Promise<Map<string, number>> {
   const { createCluster } = await import('../lib/index.js');
   const probe = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${port}` }] });
@@ -193,10 +209,10 @@ function deltaOf(before: Map<string, number>, after: Map<string, number>): Map<s
 async function measure(port: number): Promise<void> {
   const run = Date.now().toString(36);
   const variants: Variant[] = [
-    { name: 'nest-redis-cluster @Cacheable, client-side cache off', path: (id) => `/items/${id}`, create: () => NestFactory.create(ourModule(port, `b-off-${run}`, false), { logger: false }) },
-    { name: 'nest-redis-cluster @Cacheable, client-side cache on', path: (id) => `/items/${id}`, create: () => NestFactory.create(ourModule(port, `b-on-${run}`, true), { logger: false }) },
+    { name: 'nest-redis-cluster @Cacheable, client-side cache off', path: (id) => `/items/${id}`, direct: (app) => (id) => app.get(OurItems).find(id), create: () => NestFactory.create(ourModule(port, `b-off-${run}`, false), { logger: false }) },
+    { name: 'nest-redis-cluster @Cacheable, client-side cache on', path: (id) => `/items/${id}`, direct: (app) => (id) => app.get(OurItems).find(id), create: () => NestFactory.create(ourModule(port, `b-on-${run}`, true), { logger: false }) },
     { name: '@nestjs/cache-manager CacheInterceptor + @keyv/redis', path: (id) => `/items/${id}`, create: () => NestFactory.create(managerModule(port, `ci-${run}`), { logger: false }) },
-    { name: '@nestjs/cache-manager wrap() + @keyv/redis', path: (id) => `/items/wrap/${id}`, create: () => NestFactory.create(managerModule(port, `cw-${run}`), { logger: false }) },
+    { name: '@nestjs/cache-manager wrap() + @keyv/redis', path: (id) => `/items/wrap/${id}`, direct: (app) => (id) => app.get(ManagerItems).find(id), create: () => NestFactory.create(managerModule(port, `cw-${run}`), { logger: false }) },
   ];
   for (const variant of variants) {
     variant.app = await variant.create();
@@ -217,8 +233,10 @@ async function measure(port: number): Promise<void> {
     }
 
     const results: Record<string, Array<{ rps: number; p50: number; p99: number }>> = {};
+    const direct: Record<string, number[]> = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const variant of variants) (results[variant.name] ??= []).push(await throughput(variant));
+      for (const variant of variants) if (variant.direct) (direct[variant.name] ??= []).push(await directThroughput(variant.direct(variant.app!)));
     }
 
     const stampede: Record<string, number> = {};
@@ -233,14 +251,14 @@ async function measure(port: number): Promise<void> {
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const oursOff = median(results[variants[0]!.name]!.map((r) => r.rps));
     console.log(`\n@Cacheable over HTTP, ${new Date().toISOString()}, node ${process.version}, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms, ${CONCURRENCY} requests in flight, ${KEYS} warm keys`);
-    console.log('| variant | commands per hit | hit req/s (median) | best | p50 µs | p99 µs | vs ours (CSC off) | stampede: loader calls for 200 concurrent cold requests |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| variant | commands per hit | HTTP hit req/s (median) | best | p50 µs | p99 µs | vs ours (CSC off) | direct call hits/s (median, no HTTP) | stampede: loader calls for 200 concurrent cold requests |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const variant of variants) {
       const rounds = results[variant.name]!;
       const med = median(rounds.map((r) => r.rps));
       const mid = [...rounds].sort((a, b) => a.rps - b.rps)[Math.floor(rounds.length / 2)]!;
       console.log(
-        `| ${variant.name} | ${perHit[variant.name]!.toFixed(2)} | ${med.toFixed(0)} | ${Math.max(...rounds.map((r) => r.rps)).toFixed(0)} | ${mid.p50.toFixed(0)} | ${mid.p99.toFixed(0)} | ${(med / oursOff).toFixed(2)}× | ${stampede[variant.name]} |`,
+        `| ${variant.name} | ${perHit[variant.name]!.toFixed(2)} | ${med.toFixed(0)} | ${Math.max(...rounds.map((r) => r.rps)).toFixed(0)} | ${mid.p50.toFixed(0)} | ${mid.p99.toFixed(0)} | ${(med / oursOff).toFixed(2)}× | ${direct[variant.name] ? median(direct[variant.name]!).toFixed(0) : '–'} | ${stampede[variant.name]} |`,
       );
     }
     console.log('\ncommands sent during 1,000 hits:');

@@ -131,3 +131,18 @@ describe('cache decorators (metadata only, checked at definition)', () => {
     }).toThrow(/same cluster/);
   });
 });
+
+describe('cache options', () => {
+  it('apply defaults and reject bad values with a ConfigError naming the option', async () => {
+    const { resolveCacheOptions } = await import('../../lib/nest/redis-cluster-options.resolver.js');
+    const resolved = resolveCacheOptions(undefined);
+    expect(resolved).toMatchObject({ loadTimeout: 10_000, evictTimeout: 5_000, onEvictError: 'throw', readFromReplicas: false, timeout: 1_000 });
+    expect(resolved.serializer.deserialize(resolved.serializer.serialize(new Map([[1n, new Date(3)]])))).toEqual(new Map([[1n, new Date(3)]]));
+    expect(() => resolveCacheOptions({ onEvictError: 'ignore' as 'log' })).toThrow(expect.objectContaining({ option: 'cache.onEvictError' }));
+    expect(() => resolveCacheOptions({ timeout: 2000, evictTimeout: 1000 })).toThrow(expect.objectContaining({ option: 'cache.evictTimeout' }));
+    expect(() => resolveCacheOptions({ loadTimeout: 0 })).toThrow(expect.objectContaining({ option: 'cache.loadTimeout' }));
+    expect(() => resolveCacheOptions({ classes: [] as unknown as Record<string, never> })).toThrow(expect.objectContaining({ option: 'cache.classes' }));
+    expect(() => resolveCacheOptions({ classes: { P: 42 as unknown as new () => object } })).toThrow(expect.objectContaining({ option: 'cache.classes.P' }));
+    expect(() => resolveCacheOptions({ readFromReplicas: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ option: 'cache.readFromReplicas' }));
+  });
+});
