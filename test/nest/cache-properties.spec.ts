@@ -79,6 +79,22 @@ describe('cache keys are injective (property tests)', () => {
   });
 });
 
+function hasProtoKey(value: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
+  const inner = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  return inner.some((item) => hasProtoKey(item, seen));
+}
+
+function hasInvalidDate(value: unknown, seen = new Set<unknown>()): boolean {
+  if (value instanceof Date) return Number.isNaN(value.getTime());
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  const inner = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  return inner.some((item) => hasInvalidDate(item, seen));
+}
+
 function canonicalType(x: unknown): string {
   return `${typeof x}:${Array.isArray(x) ? 'array' : ''}:${typeof x === 'object' ? JSON.stringify(x) : String(x)}`;
 }
@@ -101,9 +117,18 @@ describe('cache values round-trip through the default serializer (property tests
   it('whatever is stored is what a hit returns (deep strict equality)', () => {
     fc.assert(
       fc.property(value, (v) => {
-        const found = decodeEntry(encodeEntry(v, serializer), serializer);
+        let entry: string;
+        try {
+          entry = encodeEntry(v, serializer);
+        } catch {
+          // The one refusal: devalue does not store objects with an own "__proto__" key (nothing is stored).
+          expect(hasProtoKey(v)).toBe(true);
+          return;
+        }
+        const found = decodeEntry(entry, serializer);
         expect(found.hit).toBe(true);
-        if (found.hit) expect(isDeepStrictEqual(found.value, v)).toBe(true);
+        // isDeepStrictEqual says Invalid Date !== Invalid Date (NaN times): compare those by their encoding.
+        if (found.hit) expect(isDeepStrictEqual(found.value, v) || (hasInvalidDate(v) && serializer.serialize(found.value) === serializer.serialize(v))).toBe(true);
       }),
       { numRuns: 2000 },
     );
