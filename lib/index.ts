@@ -17,6 +17,9 @@ export { OnMessage } from './nest/decorators/on-message.decorator.js';
 export { OnPatternMessage } from './nest/decorators/on-pattern-message.decorator.js';
 export type { PubSubHandlerOptions, PubSubMessageHandler } from './nest/interfaces/pubsub-options.interface.js';
 export { RedisCacheService } from './nest/cache/redis-cache.service.js';
+export { CacheEvictError, CacheKeyConflictError, SyncCachedMethodError } from './nest/cache/cache.errors.js';
+export { devalueSerializer } from './nest/cache/value-serializer.js';
+export { jsonSerializer } from './nest/redis-cluster-options.resolver.js';
 export { RedisClusterEvents } from './nest/events/redis-cluster-events.service.js';
 export type { RedisClusterEvent, RedisClusterEventType } from './nest/events/redis-cluster-event.interface.js';
 export type { RedisClusterState } from './nest/lifecycle/redis-cluster.lifecycle.js';
@@ -42,5 +45,6 @@ export type {
   CacheWrapOptions,
   CacheLookup,
   CacheStats,
+  CacheableClass,
 } from './nest/interfaces/cache-options.interface.js';
 

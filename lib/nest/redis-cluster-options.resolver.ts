@@ -1,6 +1,8 @@
 import { resolveClusterOptions, type RedisClusterOptions } from '../engine/cluster/cluster-options.js';
 import { ConfigError } from '../engine/errors/base.error.js';
-import type { CacheSerializer, RedisCacheModuleOptions } from './interfaces/cache-options.interface.js';
+import { DEFAULT_CACHE_EVICT_TIMEOUT, DEFAULT_CACHE_LOAD_TIMEOUT } from './cache/cache.defaults.js';
+import { devalueSerializer } from './cache/value-serializer.js';
+import type { CacheableClass, CacheSerializer, RedisCacheModuleOptions } from './interfaces/cache-options.interface.js';
 import type { RedisClusterModuleOptions } from './interfaces/redis-cluster-module-options.interface.js';
 import {
   DEFAULT_BOOTSTRAP_TIMEOUT,
@@ -20,6 +22,10 @@ export interface ResolvedCacheOptions {
   keyPrefix: string;
   serializer: CacheSerializer;
   timeout: number;
+  loadTimeout: number;
+  evictTimeout: number;
+  onEvictError: 'throw' | 'log';
+  readFromReplicas: boolean;
 }
 
 /** @internal */
@@ -43,11 +49,11 @@ export interface ResolvedModuleOptions {
   seeds: string[];
 }
 
-const CACHE_KEYS = new Set(['namespace', 'ttl', 'keyPrefix', 'serializer', 'timeout']);
+const CACHE_KEYS = new Set(['namespace', 'ttl', 'keyPrefix', 'serializer', 'classes', 'timeout', 'loadTimeout', 'evictTimeout', 'onEvictError', 'readFromReplicas']);
 const LOGGING_KEYS = new Set(['errors', 'events', 'errorSummaryInterval']);
 const NAME_PATTERN = /^[\w.-]+$/;
 
-/** The JSON serializer used when `cache.serializer` is not given. */
+/** Plain JSON (`JSON.stringify` / `JSON.parse`): Dates come back as strings, Maps as `{}`, BigInts fail. */
 export const jsonSerializer: CacheSerializer = {
   serialize: (value) => JSON.stringify(value),
   deserialize: (raw) => JSON.parse(raw) as unknown,
@@ -90,18 +96,27 @@ export function resolveCacheOptions(value: RedisCacheModuleOptions | undefined):
   if (value !== undefined && !isObject(value)) throw new ConfigError('cache', 'must be an object');
   const cache = (value ?? {}) as Record<string, unknown>;
   rejectUnknown(cache, CACHE_KEYS, 'cache');
-  const serializer = cache.serializer ?? jsonSerializer;
+  if (cache.classes !== undefined && !isObject(cache.classes)) throw new ConfigError('cache.classes', 'must be an object of classes, e.g. { Product }');
+  const serializer = cache.serializer ?? devalueSerializer(cache.classes as Record<string, CacheableClass> | undefined);
   if (!isObject(serializer) || typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
     throw new ConfigError('cache.serializer', 'must be an object with serialize(value) and deserialize(raw) functions');
   }
   const keyPrefix = cache.keyPrefix ?? DEFAULT_CACHE_KEY_PREFIX;
   if (typeof keyPrefix !== 'string') throw new ConfigError('cache.keyPrefix', 'must be a string');
+  const timeout = integer(cache.timeout, 'cache.timeout', DEFAULT_CACHE_TIMEOUT, 1);
+  const evictTimeout = integer(cache.evictTimeout, 'cache.evictTimeout', Math.max(DEFAULT_CACHE_EVICT_TIMEOUT, timeout), timeout);
+  const onEvictError = cache.onEvictError ?? 'throw';
+  if (onEvictError !== 'throw' && onEvictError !== 'log') throw new ConfigError('cache.onEvictError', "must be 'throw' or 'log'");
   return {
     namespace: cache.namespace === undefined ? DEFAULT_CACHE_NAMESPACE : checkName(cache.namespace, 'cache.namespace'),
     ttl: integer(cache.ttl, 'cache.ttl', DEFAULT_CACHE_TTL, 1),
     keyPrefix,
     serializer: serializer as unknown as CacheSerializer,
-    timeout: integer(cache.timeout, 'cache.timeout', DEFAULT_CACHE_TIMEOUT, 1),
+    timeout,
+    loadTimeout: integer(cache.loadTimeout, 'cache.loadTimeout', DEFAULT_CACHE_LOAD_TIMEOUT, 1),
+    evictTimeout,
+    onEvictError,
+    readFromReplicas: boolean(cache.readFromReplicas, 'cache.readFromReplicas', false),
   };
 }
 

@@ -61,7 +61,7 @@ export function createClusterProviders(name: string): Provider[] {
     },
     {
       provide: getCacheServiceToken(name),
-      useFactory: (cluster: RedisCluster, options: ResolvedModuleOptions) => new RedisCacheService(cluster, options.cache, name),
+      useFactory: (cluster: RedisCluster, options: ResolvedModuleOptions) => new RedisCacheService(cluster, options.cache, name, options.engine),
       inject: [getClusterToken(name), resolvedToken],
     },
     {

@@ -1,5 +1,5 @@
 import { ConfigError } from 'nest-redis-cluster';
-import { decodeEntry, encodeEntry } from '../../lib/nest/cache/cache-entry.codec.js';
+import { decodeEntry, encodeEntry, headOf, HEAD_LENGTH, tombstone } from '../../lib/nest/cache/cache-entry.codec.js';
 import { SingleFlight } from '../../lib/nest/cache/single-flight.js';
 import { Cacheable } from '../../lib/nest/decorators/cacheable.decorator.js';
 import { CacheEvict } from '../../lib/nest/decorators/cache-evict.decorator.js';
@@ -12,9 +12,18 @@ describe('cache entry envelope', () => {
     expect(decodeEntry(encodeEntry(value, jsonSerializer), jsonSerializer)).toEqual({ hit: true, value });
   });
 
-  it('treats a missing key as the only miss and rejects foreign entries', () => {
-    expect(decodeEntry(null, jsonSerializer)).toEqual({ hit: false });
-    expect(() => decodeEntry('{"raw":1}', jsonSerializer)).toThrow(/unknown envelope/);
+  it('tells an absent key, a tombstone and a foreign string apart (all misses)', () => {
+    expect(decodeEntry(null, jsonSerializer)).toEqual({ hit: false, seen: '' });
+    const dead = tombstone();
+    expect(dead).toHaveLength(HEAD_LENGTH);
+    expect(decodeEntry(dead, jsonSerializer)).toEqual({ hit: false, seen: dead });
+    expect(decodeEntry('{"raw":1}', jsonSerializer)).toEqual({ hit: false, seen: undefined });
+    expect(headOf('')).toBe('');
+    expect(headOf(encodeEntry(1, jsonSerializer).slice(0, HEAD_LENGTH))).toHaveLength(HEAD_LENGTH);
+  });
+
+  it('gives every write a fresh generation', () => {
+    expect(encodeEntry(1, jsonSerializer).slice(0, HEAD_LENGTH)).not.toBe(encodeEntry(1, jsonSerializer).slice(0, HEAD_LENGTH));
   });
 });
 
@@ -33,6 +42,35 @@ describe('SingleFlight', () => {
     expect(shared).toBe(2);
     expect(await flight.run('k', fn)).toBe(2);
     expect(flight.size).toBe(0);
+  });
+
+  it('does not let a caller join a call older than maxAge (a hung load does not stall the key)', async () => {
+    const flight = new SingleFlight();
+    let release!: (v: string) => void;
+    const hung = flight.run('k', () => new Promise<string>((r) => (release = r)), undefined, 0);
+    await new Promise((r) => setImmediate(r));
+    let shared = 0;
+    const fresh = await flight.run('k', async () => 'fresh', () => shared++, 0);
+    expect(fresh).toBe('fresh');
+    expect(shared).toBe(0);
+    release('late');
+    expect(await hung).toBe('late');
+    expect(flight.size).toBe(0);
+  });
+
+  it('marks a forgotten call as detached', async () => {
+    const flight = new SingleFlight();
+    let seen: { detached: boolean } | undefined;
+    let release!: () => void;
+    const running = flight.run('k', (f) => {
+      seen = f;
+      return new Promise<void>((r) => (release = r));
+    });
+    await new Promise((r) => setImmediate(r));
+    flight.forget('k');
+    expect(seen!.detached).toBe(true);
+    release();
+    await running;
   });
 
   it('shares a failure too', async () => {
@@ -91,5 +129,20 @@ describe('cache decorators (metadata only, checked at definition)', () => {
       }
       return Bad;
     }).toThrow(/same cluster/);
+  });
+});
+
+describe('cache options', () => {
+  it('apply defaults and reject bad values with a ConfigError naming the option', async () => {
+    const { resolveCacheOptions } = await import('../../lib/nest/redis-cluster-options.resolver.js');
+    const resolved = resolveCacheOptions(undefined);
+    expect(resolved).toMatchObject({ loadTimeout: 10_000, evictTimeout: 5_000, onEvictError: 'throw', readFromReplicas: false, timeout: 1_000 });
+    expect(resolved.serializer.deserialize(resolved.serializer.serialize(new Map([[1n, new Date(3)]])))).toEqual(new Map([[1n, new Date(3)]]));
+    expect(() => resolveCacheOptions({ onEvictError: 'ignore' as 'log' })).toThrow(expect.objectContaining({ option: 'cache.onEvictError' }));
+    expect(() => resolveCacheOptions({ timeout: 2000, evictTimeout: 1000 })).toThrow(expect.objectContaining({ option: 'cache.evictTimeout' }));
+    expect(() => resolveCacheOptions({ loadTimeout: 0 })).toThrow(expect.objectContaining({ option: 'cache.loadTimeout' }));
+    expect(() => resolveCacheOptions({ classes: [] as unknown as Record<string, never> })).toThrow(expect.objectContaining({ option: 'cache.classes' }));
+    expect(() => resolveCacheOptions({ classes: { P: 42 as unknown as new () => object } })).toThrow(expect.objectContaining({ option: 'cache.classes.P' }));
+    expect(() => resolveCacheOptions({ readFromReplicas: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ option: 'cache.readFromReplicas' }));
   });
 });

@@ -1,10 +1,8 @@
 import { ConfigError } from '../../engine/errors/base.error.js';
 import type { CacheKey } from '../interfaces/cache-options.interface.js';
+import { CacheKeyError, canonicalValue, PART_ALPHABET, templatePart } from './key-encoding.js';
 
-/** A key part that could not be resolved from the arguments (the call bypasses the cache). @internal */
-export class CacheKeyError extends Error {
-  override readonly name = 'CacheKeyError';
-}
+export { CacheKeyError } from './key-encoding.js';
 
 /** What a key is made from. @internal */
 export interface KeyContext {
@@ -48,26 +46,23 @@ export function parseKeyTemplate(template: string): Segment[] {
     i = end;
   }
   if (text) segments.push(text);
+  checkSeparators(template, segments);
   return segments;
 }
 
-/** A JSON rendering with object keys sorted, so equal arguments give equal keys. @internal */
-export function stableStringify(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (typeof inner === 'bigint') return inner.toString();
-    if (inner === null || typeof inner !== 'object' || Array.isArray(inner) || inner instanceof Date) return inner;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(inner).sort()) sorted[k] = (inner as Record<string, unknown>)[k];
-    return sorted;
-  }) ?? 'undefined';
-}
-
-function render(value: unknown, expression: string): string {
-  if (value === undefined) throw new CacheKeyError(`the key placeholder {${expression}} is undefined for this call`);
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  if (value instanceof Date) return value.toISOString();
-  return stableStringify(value);
+/**
+ * Two placeholders must be separated by literal text holding a character that no encoded value
+ * contains (e.g. `:`), so that `'{0}:{1}'` with `('a:b', 'c')` and `('a', 'b:c')` give different keys.
+ */
+function checkSeparators(template: string, segments: readonly Segment[]): void {
+  const advice = 'use ":" or another character that is not a letter, digit, "_", ".", "-", "%" or "~"';
+  for (let i = 1; i < segments.length; i++) {
+    const current = segments[i]!;
+    if (typeof current === 'string') continue;
+    const previous = segments[i - 1]!;
+    if (typeof previous !== 'string') throw new ConfigError('key', `template "${template}" has two placeholders in a row; ${advice}`);
+    if (i >= 2 && PART_ALPHABET.test(previous)) throw new ConfigError('key', `template "${template}" separates two placeholders with "${previous}" only; ${advice}`);
+  }
 }
 
 function resolveRoot(root: string, context: KeyContext): unknown {
@@ -92,15 +87,17 @@ function compileTemplate(template: string): KeyBuilder {
       for (const prop of segment.path) {
         value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[prop];
       }
-      key += render(value, segment.expression);
+      key += templatePart(value, segment.expression);
     }
     return key;
   };
 }
 
-/** The key used when a decorator gives none: `ClassName.method` plus the arguments as JSON. @internal */
-export const defaultKeyBuilder: KeyBuilder = (context) =>
-  context.args.length === 0 ? `${context.className}.${context.methodName}` : `${context.className}.${context.methodName}:${stableStringify(context.args)}`;
+/**
+ * The key used when a decorator gives none: `ClassName.method:` plus the canonical encoding of the
+ * argument list (type-tagged, content-based, brace-free; see key-encoding.ts). @internal
+ */
+export const defaultKeyBuilder: KeyBuilder = (context) => `${context.className}.${context.methodName}:${canonicalValue(context.args)}`;
 
 /** Compiles a key option (template, function or nothing) once, at install time. @internal */
 export function compileKey(key: CacheKey | undefined): KeyBuilder {

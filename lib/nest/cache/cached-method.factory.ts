@@ -40,9 +40,11 @@ function compileEvictor(options: CacheEvictOptions): Evictor {
 /**
  * Builds the function the explorer installs on an instance in place of a decorated method.
  * Evictions with `beforeInvocation` run first; then `@Cacheable` (lookup, single-flight call,
- * store) or the plain call followed by `@CachePut`'s store; then the other evictions, only when
- * the call succeeded. Cache failures are logged by the service and never fail the call; a key
- * that cannot be built for a call bypasses the cache for that call (warned).
+ * store) or `@CachePut`'s refresh (store unless the entry changed meanwhile); then the other
+ * evictions, only when the call succeeded. Read and write failures are logged by the service and
+ * never fail the call; a failed evict rejects the call with a CacheEvictError unless
+ * `cache.onEvictError` is `'log'`. A key that cannot be built for a call bypasses the cache for
+ * that call (warned).
  * @internal
  */
 export function createCachedMethod(plan: CachedMethodPlan): AnyMethod {
@@ -86,9 +88,10 @@ export function createCachedMethod(plan: CachedMethodPlan): AnyMethod {
     const options = { namespace: producer?.options.namespace, ttl: producer?.options.ttl };
     if (producer?.kind === 'cacheable' && key !== undefined) {
       result = await cache.wrap(key, call, { ...options, unless: (value) => !keeps(value) });
+    } else if (producer?.kind === 'put' && key !== undefined) {
+      result = await cache.refresh(key, call, { ...options, unless: (value) => !keeps(value) });
     } else {
       result = await call();
-      if (producer?.kind === 'put' && key !== undefined && keeps(result)) await cache.set(key, result, options);
     }
     await evict(after, context);
     return result;

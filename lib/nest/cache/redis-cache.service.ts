@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { RedisCluster } from '../../engine/cluster/cluster-client.js';
-import { ConfigError } from '../../engine/errors/base.error.js';
+import type { RedisClusterOptions } from '../../engine/cluster/cluster-options.js';
+import { ArgumentError, ClientClosedError, ConfigError, describeArgumentKind } from '../../engine/errors/base.error.js';
 import { ErrorLogThrottle } from '../events/error-log-throttle.js';
 import type {
   CacheCallOptions,
@@ -12,29 +14,45 @@ import type {
 import { checkName, type ResolvedCacheOptions } from '../redis-cluster-options.resolver.js';
 import { LOGGER_CONTEXT } from '../redis-cluster.constants.js';
 import { cacheFailOpenMessage } from '../redis-cluster.messages.js';
-import { decodeEntry, encodeEntry } from './cache-entry.codec.js';
-import { SingleFlight } from './single-flight.js';
+import { EVICT_RETRY_FIRST_MS, EVICT_RETRY_MAX_MS, tombstoneTtl } from './cache.defaults.js';
+import { CacheEvictError } from './cache.errors.js';
+import { decodeEntry, encodeEntry, headOf, HEAD_LENGTH, tombstone, type DecodedEntry } from './cache-entry.codec.js';
+import { CONDITIONAL_SET } from './cache-scripts.js';
+import { NamespaceTokens } from './namespace-tokens.js';
+import { SingleFlight, type Flight } from './single-flight.js';
 
 const ERROR_SUMMARY_INTERVAL = 10_000;
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * A cache over one Redis cluster, the imperative twin of `@Cacheable`, `@CachePut` and
  * `@CacheEvict`. Inject it by its class for the default cluster, or with
  * `@InjectRedisCache(name)` for a named one.
  *
- * Layout: `<keyPrefix><namespace>:v<version>:<key>`, spread over every slot. Each namespace has
- * a version counter `<keyPrefix><namespace>:version`; evicting a namespace increments it, so
- * older entries are never read again and expire by their TTL (no SCAN, no single-slot namespace).
+ * Layout: `<keyPrefix><namespace>:<token>:<key>`, spread over every slot. Each namespace has a
+ * random token in `<keyPrefix><namespace>:token`, held in process memory and invalidated by the
+ * server (client tracking), so a hit is one GET of the entry (none with the cluster's client-side
+ * cache on). Evicting a namespace sets a new random token: older entries are never read again and
+ * expire by their TTL (no SCAN; a lost token key is replaced by a new random one, never an old one).
+ *
+ * Evicting a key writes a short-lived tombstone; a load stores its result only if the entry is
+ * still as it was when the load started (one atomic script on the entry's node), so a load that
+ * started before an evict never stores its result after it.
  *
  * Fail-open: a cache read or write that fails or passes `cache.timeout` is logged (throttled),
- * counted in `stats().errors`, and treated as a miss / skipped.
+ * counted in `stats().errors`, and treated as a miss / skipped. Evicts are retried for
+ * `cache.evictTimeout` and then fail (`CacheEvictError`) unless `cache.onEvictError` is `'log'`.
  */
 export class RedisCacheService implements OnApplicationShutdown {
   private readonly flights = new SingleFlight();
-  private readonly versionReads = new SingleFlight();
-  private readonly counters: CacheStats = { hits: 0, misses: 0, loads: 0, sharedLoads: 0, puts: 0, evictions: 0, namespaceEvictions: 0, errors: 0 };
+  private readonly counters: CacheStats = { hits: 0, misses: 0, loads: 0, sharedLoads: 0, puts: 0, evictions: 0, namespaceEvictions: 0, errors: 0, skippedWrites: 0 };
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly errorLog: ErrorLogThrottle;
+  private readonly tokens: NamespaceTokens;
+  private readonly tombstoneTtl: number;
+  private readonly master: boolean;
+  private readonly closing = new AbortController();
 
   /** @internal */
   constructor(
@@ -42,6 +60,8 @@ export class RedisCacheService implements OnApplicationShutdown {
     /** @internal */ readonly options: ResolvedCacheOptions,
     /** Name of the cluster holding this cache. */
     readonly clusterName: string,
+    /** @internal Options of the cluster client, to open the namespace-token tracking client. */
+    engine?: RedisClusterOptions,
   ) {
     this.errorLog = new ErrorLogThrottle(ERROR_SUMMARY_INTERVAL, (line) =>
       this.logger.warn(
@@ -50,13 +70,19 @@ export class RedisCacheService implements OnApplicationShutdown {
           : `Redis cluster "${clusterName}": ${line.suppressed} more cache error(s) in the last ${Math.round(line.windowMs / 1000)} s (last: ${line.message})`,
       ),
     );
+    this.tokens = new NamespaceTokens(cluster, engine, options.keyPrefix, (operation, error) => this.fail(operation, error));
+    this.tombstoneTtl = tombstoneTtl(options.loadTimeout, options.timeout);
+    this.master = !options.readFromReplicas;
   }
 
   /** Reads an entry; `{ hit: false }` on a miss or a failed read. Falsy stored values are hits. */
   async lookup<T = unknown>(key: string, options?: CacheCallOptions): Promise<CacheLookup<T>> {
+    checkKey(key, 'lookup');
     const namespace = this.namespace(options?.namespace);
-    const version = await this.version(namespace);
-    return version === undefined ? this.miss() : this.read<T>(namespace, version, key);
+    const token = await this.token(namespace);
+    if (token === undefined) return this.miss();
+    const found = await this.read<T>(this.dataKey(namespace, token, key));
+    return found.hit ? found : { hit: false };
   }
 
   /** The stored value, or `undefined` on a miss (use {@link lookup} to tell a stored `undefined` apart). */
@@ -65,60 +91,100 @@ export class RedisCacheService implements OnApplicationShutdown {
     return found.hit ? found.value : undefined;
   }
 
-  /** Stores a value for `ttl` ms. Resolves `false` when the write failed (it was logged). */
+  /** Stores a value for `ttl` ms (unconditionally). Resolves `false` when the write failed (it was logged). */
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
+    checkKey(key, 'set');
     const namespace = this.namespace(options?.namespace);
     const ttl = this.ttl(options?.ttl);
-    const version = await this.version(namespace);
-    return version !== undefined && this.write(namespace, version, key, value, ttl);
+    this.flights.forget(this.flightKey(namespace, key));
+    const token = await this.token(namespace);
+    if (token === undefined) return false;
+    const dataKey = this.dataKey(namespace, token, key);
+    const entry = this.encode(value);
+    if (entry === undefined) return false;
+    const outcome = await this.command(['SET', dataKey, entry, 'PX', ttl], 'write');
+    this.forgetLocal(dataKey);
+    if (outcome.ok) this.counters.puts++;
+    return outcome.ok;
   }
 
   /**
    * The cached value of `key`, or the loader's result, stored for `ttl` ms. Concurrent calls for
-   * the same key in this process share one lookup and one loader call (single-flight). A failing
-   * loader rejects every caller sharing it and stores nothing.
+   * the same key in this process share one lookup and one loader call (single-flight) while it is
+   * younger than `cache.loadTimeout`. A failing loader rejects every caller sharing it and stores
+   * nothing. The result is stored only if no evict or other write touched the key meanwhile.
+   * Never throws synchronously: invalid options reject.
    */
   wrap<T>(key: string, loader: () => T | Promise<T>, options?: CacheWrapOptions<T>): Promise<T> {
-    const namespace = this.namespace(options?.namespace);
-    const ttl = this.ttl(options?.ttl);
+    let namespace: string;
+    let ttl: number;
+    try {
+      checkKey(key, 'wrap');
+      if (typeof loader !== 'function') throw new ArgumentError('RedisCacheService.wrap', 1, 'a function', describeArgumentKind(loader), 'loader');
+      namespace = this.namespace(options?.namespace);
+      ttl = this.ttl(options?.ttl);
+      if (options?.unless !== undefined && typeof options.unless !== 'function') throw new ConfigError('unless', 'must be a function');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.flights.run(
       this.flightKey(namespace, key),
-      async () => {
-        const version = await this.version(namespace);
-        if (version !== undefined) {
-          const found = await this.read<T>(namespace, version, key);
-          if (found.hit) return found.value;
-        } else this.counters.misses++;
-        this.counters.loads++;
-        const value = await loader();
-        if (version !== undefined && !options?.unless?.(value)) await this.write(namespace, version, key, value, ttl);
-        return value;
-      },
+      (flight) => this.load(namespace, key, loader, ttl, flight, options?.unless),
       () => this.counters.sharedLoads++,
+      this.options.loadTimeout,
     );
   }
 
-  /** Deletes one key or several (one DEL per key, in parallel). Resolves `false` if any failed. */
+  /**
+   * Deletes one key or several: each becomes a short-lived tombstone (a miss that loads already
+   * running cannot overwrite). Retried for `cache.evictTimeout`; then rejects with a
+   * `CacheEvictError`, or resolves `false` when `cache.onEvictError` is `'log'`.
+   */
   async evict(keys: string | readonly string[], options?: CacheCallOptions): Promise<boolean> {
     const namespace = this.namespace(options?.namespace);
-    const list = typeof keys === 'string' ? [keys] : keys;
+    const list = typeof keys === 'string' ? [keys] : Array.isArray(keys) ? (keys as readonly string[]) : undefined;
+    if (list === undefined) throw new ArgumentError('RedisCacheService.evict', 0, 'a string or an array of strings', describeArgumentKind(keys), 'keys');
+    list.forEach((key, i) => checkKey(key, 'evict', i));
     for (const key of list) this.flights.forget(this.flightKey(namespace, key));
-    const version = await this.version(namespace);
-    if (version === undefined) return false;
-    const outcomes = await Promise.all(list.map((key) => this.command(['DEL', this.dataKey(namespace, version, key)], 'evict')));
-    const ok = outcomes.every((outcome) => outcome.ok);
-    this.counters.evictions += outcomes.filter((outcome) => outcome.ok).length;
-    return ok;
+    let pending = [...new Set(list)];
+    const done = await this.retry(namespace, async (timeout) => {
+      const token = await this.tokens.current(namespace, timeout);
+      const outcomes = await Promise.all(
+        pending.map(async (key) => {
+          const dataKey = this.dataKey(namespace, token, key);
+          try {
+            await this.cluster.sendCommand(['SET', dataKey, tombstone(), 'PX', this.tombstoneTtl], { timeout });
+            this.counters.evictions++;
+            return undefined;
+          } catch (error) {
+            return { key, error };
+          } finally {
+            this.forgetLocal(dataKey);
+          }
+        }),
+      );
+      const failed = outcomes.filter((outcome) => outcome !== undefined);
+      pending = failed.map((outcome) => outcome.key);
+      if (failed.length > 0) throw failed[0]!.error;
+    });
+    return done === true ? true : this.evictFailed(new CacheEvictError(namespace, pending.length, done.attempts, this.options.evictTimeout, { cause: done.error }));
   }
 
-  /** Makes every entry of a namespace unreachable at once (INCR of its version). */
+  /**
+   * Makes every entry of a namespace unreachable at once (a new random namespace token). Retried
+   * and failed like {@link evict}.
+   */
   async evictNamespace(namespace?: string): Promise<boolean> {
     const ns = this.namespace(namespace);
     this.flights.forget(this.flightKey(ns, ''), true);
-    this.versionReads.forget(ns);
-    const outcome = await this.command(['INCR', this.versionKey(ns)], 'namespace evict');
-    if (outcome.ok) this.counters.namespaceEvictions++;
-    return outcome.ok;
+    const done = await this.retry(ns, async (timeout) => {
+      await this.tokens.rotate(ns, timeout);
+    });
+    if (done === true) {
+      this.counters.namespaceEvictions++;
+      return true;
+    }
+    return this.evictFailed(new CacheEvictError(ns, 'namespace', done.attempts, this.options.evictTimeout, { cause: done.error }));
   }
 
   /** Counters since the application started (a copy). */
@@ -128,19 +194,143 @@ export class RedisCacheService implements OnApplicationShutdown {
 
   /** The Redis key an entry of `key` lives under right now (for debugging and tests). */
   async keyOf(key: string, options?: CacheCallOptions): Promise<string | undefined> {
+    checkKey(key, 'keyOf');
     const namespace = this.namespace(options?.namespace);
-    const version = await this.version(namespace);
-    return version === undefined ? undefined : this.dataKey(namespace, version, key);
+    const token = await this.token(namespace);
+    return token === undefined ? undefined : this.dataKey(namespace, token, key);
   }
 
-  /** Nest lifecycle hook: flushes the throttled error log. Called by Nest on shutdown; not for application code. */
-  onApplicationShutdown(): void {
+  /** True when namespace tokens are served from process memory, invalidated by the server. */
+  get tracksNamespaces(): boolean {
+    return this.tokens.tracking;
+  }
+
+  /**
+   * @internal `@CachePut`: reads the entry's head, runs `call`, then stores its result only if the
+   * entry is unchanged; if something else wrote or evicted it meanwhile, the entry is evicted.
+   */
+  async refresh<T>(key: string, call: () => Promise<T>, options: CacheSetOptions & { unless?: (value: T) => boolean }): Promise<T> {
+    const namespace = this.namespace(options.namespace);
+    const ttl = this.ttl(options.ttl);
+    this.flights.forget(this.flightKey(namespace, key));
+    const token = await this.token(namespace);
+    const dataKey = token === undefined ? undefined : this.dataKey(namespace, token, key);
+    let seen: string | undefined;
+    if (dataKey !== undefined) {
+      const outcome = await this.command(['GETRANGE', dataKey, 0, HEAD_LENGTH - 1], 'read', this.master);
+      if (outcome.ok) seen = headOf(outcome.value);
+    }
+    const value = await call();
+    if (dataKey !== undefined && !options.unless?.(value)) {
+      if (seen === undefined) await this.command(['SET', dataKey, tombstone(), 'PX', this.tombstoneTtl], 'write');
+      else await this.conditionalWrite(dataKey, seen, value, ttl, true);
+      this.forgetLocal(dataKey);
+    }
+    return value;
+  }
+
+  /** Nest lifecycle hook: closes the namespace-token client and flushes the throttled error log. Called by Nest on shutdown; not for application code. */
+  async onApplicationShutdown(): Promise<void> {
+    this.closing.abort();
+    await this.tokens.close();
     this.errorLog.dispose();
+  }
+
+  private async load<T>(namespace: string, key: string, loader: () => T | Promise<T>, ttl: number, flight: Flight, unless?: (value: T) => boolean): Promise<T> {
+    const token = await this.token(namespace);
+    let dataKey: string | undefined;
+    let seen: string | undefined;
+    if (token === undefined) this.counters.misses++;
+    else {
+      dataKey = this.dataKey(namespace, token, key);
+      const found = await this.read<T>(dataKey);
+      if (found.hit) return found.value;
+      seen = found.seen;
+    }
+    this.counters.loads++;
+    const value = await loader();
+    if (dataKey === undefined || seen === undefined || unless?.(value)) return value;
+    if (flight.detached || performance.now() - flight.startedAt > this.options.loadTimeout) {
+      this.counters.skippedWrites++;
+      return value;
+    }
+    await this.conditionalWrite(dataKey, seen, value, ttl, false);
+    this.forgetLocal(dataKey);
+    return value;
+  }
+
+  private async conditionalWrite(dataKey: string, seen: string, value: unknown, ttl: number, tombstoneOnConflict: boolean): Promise<void> {
+    const entry = this.encode(value);
+    if (entry === undefined) return;
+    try {
+      const written = await this.cluster.runScript<number>(
+        CONDITIONAL_SET,
+        { keys: [dataKey], arguments: [seen, entry, ttl, tombstoneOnConflict ? tombstone() : '', this.tombstoneTtl] },
+        { timeout: this.options.timeout },
+      );
+      if (written === 1) this.counters.puts++;
+      else this.counters.skippedWrites++;
+    } catch (error) {
+      this.fail('write', error);
+    }
+  }
+
+  private encode(value: unknown): string | undefined {
+    try {
+      return encodeEntry(value, this.options.serializer);
+    } catch (error) {
+      this.fail('write', error);
+      return undefined;
+    }
+  }
+
+  /** Runs `attempt` until it succeeds or `evictTimeout` passes (backing off between attempts). */
+  private async retry(namespace: string, attempt: (timeout: number) => Promise<void>): Promise<true | { attempts: number; error: unknown }> {
+    const deadline = performance.now() + this.options.evictTimeout;
+    let wait = EVICT_RETRY_FIRST_MS;
+    let attempts = 0;
+    let last: unknown;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (this.closing.signal.aborted) return { attempts, error: last ?? new ClientClosedError('The cache is shut down') };
+      if (left < 1 && attempts > 0) return { attempts, error: last };
+      attempts++;
+      try {
+        await attempt(Math.max(1, Math.min(this.options.timeout, Math.floor(left))));
+        return true;
+      } catch (error) {
+        last = error;
+        this.fail('evict', error);
+      }
+      const pause = Math.min(wait, deadline - performance.now());
+      if (pause <= 0) return { attempts, error: last };
+      await this.sleep(pause);
+      wait = Math.min(wait * 2, EVICT_RETRY_MAX_MS);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.closing.signal;
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private evictFailed(error: CacheEvictError): boolean {
+    if (this.options.onEvictError === 'throw') throw error;
+    this.errorLog.report('evict', error.message);
+    return false;
   }
 
   private ttl(ttl: number | undefined): number {
     if (ttl === undefined) return this.options.ttl;
-    if (!Number.isInteger(ttl) || ttl < 1) throw new ConfigError('ttl', 'must be an integer of at least 1 (milliseconds)');
+    if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 1) throw new ConfigError('ttl', 'must be an integer of at least 1 (milliseconds)');
     return ttl;
   }
 
@@ -152,24 +342,26 @@ export class RedisCacheService implements OnApplicationShutdown {
     return `${namespace}\u0000${key}`;
   }
 
-  private versionKey(namespace: string): string {
-    return `${this.options.keyPrefix}${namespace}:version`;
+  private dataKey(namespace: string, token: string, key: string): string {
+    return `${this.options.keyPrefix}${namespace}:${token}:${key}`;
   }
 
-  private dataKey(namespace: string, version: string, key: string): string {
-    return `${this.options.keyPrefix}${namespace}:v${version}:${key}`;
+  /** The namespace's current token, or undefined when Redis failed (logged). */
+  private async token(namespace: string): Promise<string | undefined> {
+    try {
+      return await this.tokens.current(namespace, this.options.timeout);
+    } catch (error) {
+      this.fail('read', error);
+      return undefined;
+    }
   }
 
-  /** The namespace's current version ('0' before the first evict), or undefined when Redis failed. */
-  private async version(namespace: string): Promise<string | undefined> {
-    const outcome = await this.versionReads.run(namespace, () => this.command(['GET', this.versionKey(namespace)], 'read'));
-    if (!outcome.ok) return undefined;
-    return outcome.value === null || outcome.value === undefined ? '0' : String(outcome.value);
-  }
-
-  private async read<T>(namespace: string, version: string, key: string): Promise<CacheLookup<T>> {
-    const outcome = await this.command(['GET', this.dataKey(namespace, version, key)], 'read');
-    if (!outcome.ok) return this.miss();
+  private async read<T>(dataKey: string): Promise<DecodedEntry<T>> {
+    const outcome = await this.command(['GET', dataKey], 'read', this.master);
+    if (!outcome.ok) {
+      this.counters.misses++;
+      return { hit: false, seen: undefined };
+    }
     try {
       const found = decodeEntry<T>(outcome.value, this.options.serializer);
       if (found.hit) this.counters.hits++;
@@ -177,29 +369,22 @@ export class RedisCacheService implements OnApplicationShutdown {
       return found;
     } catch (error) {
       this.fail('read', error);
-      return this.miss();
+      this.counters.misses++;
+      return { hit: false, seen: undefined };
     }
   }
 
-  private async write(namespace: string, version: string, key: string, value: unknown, ttl: number): Promise<boolean> {
-    let entry: string;
-    try {
-      entry = encodeEntry(value, this.options.serializer);
-    } catch (error) {
-      this.fail('write', error);
-      return false;
-    }
-    const outcome = await this.command(['SET', this.dataKey(namespace, version, key), entry, 'PX', ttl], 'write');
-    if (outcome.ok) this.counters.puts++;
-    return outcome.ok;
+  /** Drops this process's client-side copy of a key we just wrote (its invalidation may still be on the way). */
+  private forgetLocal(dataKey: string): void {
+    this.cluster.clientSideCache?.invalidate(dataKey);
   }
 
-  private async command(args: Array<string | number>, operation: string): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  private async command(args: Array<string | number>, operation: string, master?: boolean): Promise<Outcome> {
     try {
-      return { ok: true, value: await this.cluster.sendCommand(args, { timeout: this.options.timeout }) };
+      return { ok: true, value: await this.cluster.sendCommand(args, { timeout: this.options.timeout, ...(master ? { master: true } : {}) }) };
     } catch (error) {
       this.fail(operation, error);
-      return { ok: false };
+      return { ok: false, error };
     }
   }
 
@@ -211,5 +396,11 @@ export class RedisCacheService implements OnApplicationShutdown {
   private miss<T>(): CacheLookup<T> {
     this.counters.misses++;
     return { hit: false };
+  }
+}
+
+function checkKey(key: unknown, method: string, index?: number): asserts key is string {
+  if (typeof key !== 'string') {
+    throw new ArgumentError(`RedisCacheService.${method}`, index === undefined ? 0 : `keys[${index}]`, 'a string', describeArgumentKind(key), 'key');
   }
 }

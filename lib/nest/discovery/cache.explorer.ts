@@ -2,6 +2,7 @@ import { Logger, type OnModuleInit } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { Observable } from 'rxjs';
+import { CacheKeyConflictError, SyncCachedMethodError } from '../cache/cache.errors.js';
 import { createCachedMethod, type CachedMethodMode } from '../cache/cached-method.factory.js';
 import type { RedisCacheService } from '../cache/redis-cache.service.js';
 import { copyMetadata, ORIGINAL_METHOD, WRAPPED_FORWARDER, getCacheOperations, type CacheOperation } from '../decorators/cache-operation.util.js';
@@ -23,13 +24,17 @@ function warnOnce(instance: object, key: string): boolean {
 }
 
 /**
- * Whether the wrapper must return an Observable: decided once, before any call, from the
- * method itself (an `async` method returns a Promise) or its emitted `design:returntype`.
+ * Whether the wrapper must return an Observable or a Promise: decided once, before any call, from
+ * the method itself (an `async` method returns a Promise) or its emitted `design:returntype`
+ * (Promise or Observable). Anything else may be synchronous: caching it would change what it
+ * returns, so it is refused (SyncCachedMethodError naming class and method).
  */
-function returnMode(proto: object, methodName: string, original: AnyMethod): CachedMethodMode {
+function returnMode(proto: object, methodName: string, original: AnyMethod, className: string): CachedMethodMode {
   if (original.constructor?.name === 'AsyncFunction') return 'promise';
   const declared = Reflect.getMetadata('design:returntype', proto, methodName) as { name?: string } | undefined;
-  return declared === Observable || declared?.name === 'Observable' ? 'observable' : 'promise';
+  if (declared === Observable || declared?.name === 'Observable') return 'observable';
+  if (declared === Promise || declared?.name === 'Promise') return 'promise';
+  throw new SyncCachedMethodError(className, methodName);
 }
 
 /**
@@ -43,6 +48,8 @@ function returnMode(proto: object, methodName: string, original: AnyMethod): Cac
  */
 export class RedisCacheExplorer implements OnModuleInit {
   private readonly logger = new Logger(LOGGER_CONTEXT);
+  /** `namespace|Class.method` of each method cached under a default key, and its class. */
+  private readonly defaultKeys = new Map<string, object>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -69,6 +76,10 @@ export class RedisCacheExplorer implements OnModuleInit {
       .map((name) => ({ name, operations: getCacheOperations((proto as Record<string, unknown>)[name]) }))
       .filter(({ name, operations }) => operations.length > 0 && this.owns(sample, operations, className, name));
     if (decorated.length === 0) return;
+    for (const { name, operations } of decorated) {
+      returnMode(proto, name, (proto as Record<string, AnyMethod>)[name]![ORIGINAL_METHOD] ?? (proto as Record<string, AnyMethod>)[name]!, className);
+      this.claimDefaultKeys(proto, className, name, operations);
+    }
     if (!wrapper.isDependencyTreeStatic()) {
       for (const { name: method } of decorated) {
         if (warnOnce(sample, `scope:${method}`)) this.logger.warn(requestScopedMessage(className, method));
@@ -80,6 +91,18 @@ export class RedisCacheExplorer implements OnModuleInit {
       : [sample];
     for (const instance of instances) {
       for (const { name: method, operations } of decorated) this.install(instance, proto, method, operations, className);
+    }
+  }
+
+  /** Refuses two different classes whose default keys (`Class.method:…`) would collide in one namespace. */
+  private claimDefaultKeys(proto: object, className: string, method: string, operations: readonly CacheOperation[]): void {
+    for (const op of operations) {
+      if (op.kind === 'evict' || op.options.key !== undefined) continue;
+      const namespace = op.options.namespace ?? this.cache.options.namespace;
+      const claim = `${namespace}|${className}.${method}`;
+      const owner = this.defaultKeys.get(claim);
+      if (owner !== undefined && owner !== proto) throw new CacheKeyConflictError(`${className}.${method}`, namespace);
+      this.defaultKeys.set(claim, proto);
     }
   }
 
@@ -113,7 +136,7 @@ export class RedisCacheExplorer implements OnModuleInit {
       cache: this.cache,
       className,
       methodName: method,
-      mode: returnMode(proto, method, original),
+      mode: returnMode(proto, method, original, className),
       logger: this.logger,
     }) as AnyMethod;
     Object.defineProperty(cached, 'name', { value: original.name });
