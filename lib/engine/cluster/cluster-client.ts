@@ -40,9 +40,13 @@ import { HandshakeRefusedError } from '../errors/connection.error.js';
 
 const noop = (): void => undefined;
 
-/** Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. */
+/**
+ * Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. `scan` is not
+ * offered on the cluster (a cursor belongs to one node; called anyway it rejects with
+ * UnsupportedCommandError): use `scanIterator()`, or `nodeClient(node).scan()`.
+ */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface RedisCluster extends CommandMethods {}
+export interface RedisCluster extends Omit<CommandMethods, 'scan'> {}
 
 /**
  * A Redis Cluster client: routes each command to the node serving its slot, follows
