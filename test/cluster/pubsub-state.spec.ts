@@ -2,6 +2,7 @@
 // channels. A SUBSCRIBE that the server refuses comes from an ACL user allowed only `allowed:*` channels
 // (NOPERM), created on every node of the main cluster for this file and deleted afterwards. A PSUBSCRIBE pattern
 // must equal an allowed entry literally, so the allowed patterns used here are listed one by one.
+import { jest } from '@jest/globals';
 import { createCluster, type RedisCluster } from '../../lib/index.js';
 import { describeWithServers, redisCli, testServers } from '../support/servers.js';
 import { until } from '../support/workload.js';
@@ -81,6 +82,51 @@ describeWithServers('pub/sub subscribe state machine on a real cluster (ACL-refu
       expect(errors.filter((e) => /SSUBSCRIBE|NOPERM|No master/.test(e.message))).toEqual([]);
     } finally {
       await c.close();
+    }
+  }, 60_000);
+
+  it('sharded: close() while unplaced channels wait for their next round leaves none of the timers created meanwhile', async () => {
+    const channel = `revocable2:${run}:{q}`;
+    const grant = (on: boolean) =>
+      Promise.all(ports().map((port) => redisCli(port, 'ACL', 'SETUSER', user, 'resetchannels', `&allowed:${run}:*`, `&${allowed('ok')}`, `&${allowed('keep')}`, ...(on ? [`&${channel}`] : []))));
+    await grant(true);
+    const c = client();
+    let rounds = 0;
+    c.on('error', () => undefined);
+    c.on('sharded-channels-unplaced', () => rounds++);
+    await c.connect();
+    await c.sSubscribe(channel, () => undefined);
+    await grant(false);
+    await until(() => rounds >= 1, 'a failed placement round', 20_000);
+    // Track the timers created from now on (the next rounds' timer and back-off sleeps): each must have fired or
+    // been cleared once close() resolved.
+    const pending = new Set<unknown>();
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    const setSpy = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      const handle: unknown = realSet(() => {
+        pending.delete(handle);
+        fn(...args);
+      }, ms);
+      pending.add(handle);
+      return handle;
+    }) as typeof setTimeout);
+    const clearSpy = jest.spyOn(globalThis, 'clearTimeout').mockImplementation(((handle?: Parameters<typeof clearTimeout>[0]) => {
+      pending.delete(handle);
+      realClear(handle);
+    }) as typeof clearTimeout);
+    try {
+      const seen = rounds;
+      await until(() => rounds > seen, 'one more failed round under tracking', 20_000);
+      await c.close();
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+      expect(pending.size).toBe(0);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+      await c.close();
+      await grant(false);
     }
   }, 60_000);
 

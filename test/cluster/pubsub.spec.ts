@@ -1,5 +1,6 @@
 // Pub/sub on the real cluster: classic channels and patterns (PUBLISH reaches every node), sharded
 // channels on their slot owner, buffer mode, RESP2, and listeners that throw.
+import fc from 'fast-check';
 import { CrossSlotError } from '../../lib/index.js';
 import { withCluster } from '../support/cluster-client.js';
 import { describeWithServers } from '../support/servers.js';
@@ -101,6 +102,36 @@ describeWithServers('pub/sub on a real cluster', () => {
       expect(got).toHaveLength(count);
     });
   }, 60_000);
+
+  // Only sendable channel values here: a non-sendable one (e.g. `{}`) never settles on this branch, before and after
+  // the PUBLISH routing change (argument checking at enqueue belongs to the connection work).
+  it('publish() with arbitrary channel strings, Buffers and numbers never throws synchronously and resolves', async () => {
+    await withCluster(async (cluster) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)), fc.integer()),
+          async (channel) => {
+            let call: Promise<number>;
+            try {
+              call = cluster.publish(channel as string, 'm');
+            } catch (error) {
+              throw new Error(`threw synchronously: ${String(error)}`);
+            }
+            let timer: NodeJS.Timeout | undefined;
+            const outcome = await Promise.race([
+              call.then(
+                (count) => ({ ok: true as const, count }),
+                (error: unknown) => ({ ok: false as const, error }),
+              ),
+              new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`did not settle: ${fc.stringify(channel)}`)), 3000))),
+            ]).finally(() => clearTimeout(timer));
+            expect(outcome).toEqual({ ok: true, count: 0 });
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  });
 
   it('keeps delivering when a listener throws, and reports the error', async () => {
     await withCluster(async (cluster) => {

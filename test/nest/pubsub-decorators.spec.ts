@@ -41,6 +41,18 @@ describe('pub/sub decorators', () => {
     expect(getPubSubHandlers(Spread.prototype.on)).toEqual([{ kind: 'sharded', names: ['a:{1}', 'b:{2}'], cluster: undefined, buffers: false }]);
   });
 
+  it('record optional: true only when given', () => {
+    class Lenient {
+      @OnShardedMessage('a:{1}', { optional: true })
+      @OnMessage('b', { optional: false })
+      on(): void {}
+    }
+    expect(getPubSubHandlers(Lenient.prototype.on)).toEqual([
+      { kind: 'channel', names: ['b'], cluster: undefined, buffers: false },
+      { kind: 'sharded', names: ['a:{1}'], cluster: undefined, buffers: false, optional: true },
+    ]);
+  });
+
   it('keep their metadata whichever side of a cache decorator they are on', () => {
     class Mixed {
       @OnMessage('above')
@@ -60,6 +72,7 @@ describe('pub/sub decorators', () => {
     ['@OnPatternMessage.pattern', () => OnPatternMessage(undefined as unknown as string)],
     ['@OnMessage.cluster', () => OnMessage('x', { cluster: 'a:b' })],
     ['@OnMessage.buffers', () => OnMessage('x', { buffers: 'yes' as unknown as boolean })],
+    ['@OnShardedMessage.optional', () => OnShardedMessage('x', { optional: 1 as unknown as boolean })],
     ['@OnShardedMessage.nope', () => OnShardedMessage('x', { nope: 1 } as never)],
     ['@OnPatternMessage', () => OnPatternMessage('x', null as never)],
   ])('reject a bad argument when the class is defined: %s', (option, define) => {

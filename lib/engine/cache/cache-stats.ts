@@ -22,7 +22,7 @@ export function emptyCounters(): CacheCounters {
  * counts as a failure, even if the command then succeeds elsewhere uncached).
  */
 export class ClientSideCacheStats {
-  /** Cacheable calls answered from the cache. */
+  /** Cacheable calls answered from the cache, or by sharing an identical read already in flight (single flight). */
   readonly hitCount: number;
   /** Cacheable calls sent to the server. */
   readonly missCount: number;

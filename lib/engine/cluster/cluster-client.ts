@@ -251,17 +251,23 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   }
 
   /**
-   * Routing of a keyless command by one argument's slot (PUBLISH by its channel): the master of
-   * that slot, or any master (as without this routing) while the known topology has no master
-   * for it. Arguments that are not strings or Buffers keep the default routing (the argument
-   * check rejects them).
+   * Routing of a keyless command by one argument's slot (PUBLISH by its channel), so that one
+   * channel's calls go to one node and keep their order: the master of that slot. Fallback while
+   * that master's connection is down (reconnecting) or no master serves the slot: the first master
+   * in topology order whose connection is up (addressed by one of its slots, so retries stay
+   * routed), else the default routing. Arguments that are not strings or Buffers keep the default
+   * routing (the argument check rejects them).
    */
   private routeByArgument(argument: RedisArgument | undefined, options: ClusterCommandOptions | undefined): ClusterCommandOptions | undefined {
     if (typeof argument !== 'string' && !Buffer.isBuffer(argument)) return options;
     const slot = keySlot(argument);
     const topology = this.topology.current;
-    if (topology !== undefined && topology.shardOf(slot) === undefined) return options;
-    return { ...options, slot };
+    if (topology === undefined) return { ...options, slot };
+    const shard = topology.shardOf(slot);
+    if (shard !== undefined && this.registry.get(shard.master.address)?.connection.isReconnecting !== true) return { ...options, slot };
+    const fallback = topology.shards.find((s) => s !== shard && s.ranges.length > 0 && this.registry.get(s.master.address)?.connection.isReady === true);
+    if (fallback !== undefined) return { ...options, slot: fallback.ranges[0]![0] };
+    return shard !== undefined ? { ...options, slot } : options;
   }
 
   /**

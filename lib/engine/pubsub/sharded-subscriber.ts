@@ -216,6 +216,9 @@ export class ShardedSubscriber {
       return this.place(live, slot, attempt + 1);
     }
     const now = Date.now();
+    // Unsubscribed while the SSUBSCRIBE was in flight: take them off the server again (best-effort).
+    const orphaned = live.filter((channel) => !this.states.has(channel));
+    if (orphaned.length > 0) void this.sunsubscribe(connection, orphaned).catch(() => undefined);
     for (const channel of live) {
       const state = this.states.get(channel);
       if (!state) continue;

@@ -100,6 +100,9 @@ export class SubscriptionSet {
       .then(
         () => {
           finish();
+          // Unsubscribed by every caller while the command was in flight: the server has them now.
+          const orphaned = fresh.filter((name) => !this.listeners.has(name) && !this.pending.has(name));
+          if (orphaned.length > 0) actions.release(orphaned);
           settle.resolve();
         },
         (error: unknown) => {

@@ -126,6 +126,17 @@ describe('SubscriptionSet', () => {
     expect(set.names).toEqual(['a']);
   });
 
+  it('a name unsubscribed by every caller while its SUBSCRIBE was in flight is released once the server has it', async () => {
+    const { set, sent, actions, tick, released } = scripted();
+    const l = listener();
+    const call = set.add(['a'], l, false, actions);
+    await tick();
+    set.listeners.remove('a', l);
+    sent[0]!.resolve();
+    await call;
+    expect(released).toEqual([['a']]);
+  });
+
   it('registers the same listener once and delivers each message to it once', () => {
     const { set, actions } = scripted();
     const got: string[] = [];
