@@ -11,6 +11,15 @@ export const SENDABLE = 'a string, Buffer or finite number';
  * method's own arguments after a fixed prefix.
  */
 export function checkArguments(args: unknown, command?: string, offset = 0): ArgumentError | undefined {
+  try {
+    return check(args, command, offset);
+  } catch {
+    // A Proxy whose traps throw (or a getter on an array-like): not something that can be sent.
+    return new ArgumentError(command ?? 'sendCommand', 0, 'an array of arguments', 'unreadable value', 'args');
+  }
+}
+
+function check(args: unknown, command: string | undefined, offset: number): ArgumentError | undefined {
   if (!Array.isArray(args)) {
     return new ArgumentError(command ?? 'sendCommand', 0, 'an array of arguments', describeArgumentKind(args), 'args');
   }
