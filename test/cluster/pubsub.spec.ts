@@ -103,6 +103,35 @@ describeWithServers('pub/sub on a real cluster', () => {
     });
   }, 60_000);
 
+  it('keeps the order of raw PUBLISHes too: sendCommand and pipeline addCommand are routed by the channel like publish()', async () => {
+    await withCluster(async (cluster) => {
+      const count = 2000;
+      const got: number[] = [];
+      let done!: () => void;
+      const all = new Promise<void>((resolve) => (done = resolve));
+      await cluster.subscribe(ch('raw-order-probe'), () => undefined);
+      const subscriber = cluster.subscriptions().classicNode!;
+      let channel = '';
+      for (let i = 0; channel === ''; i++) {
+        const candidate = ch(`raw-order-${i}`);
+        if (cluster.getNodeByKey(candidate)!.address !== subscriber) channel = candidate;
+      }
+      await cluster.subscribe(channel, (message) => {
+        got.push(Number(message));
+        if (got.length === count) done();
+      });
+      for (let i = 0; i < count / 2; i++) await cluster.sendCommand(['publish', channel, String(i)]);
+      for (let i = count / 2; i < count; i += 10) {
+        const pipeline = cluster.pipeline();
+        for (let j = i; j < i + 10; j++) pipeline.addCommand(['PUBLISH', channel, String(j)]);
+        await pipeline.exec();
+      }
+      await all;
+      expect(got.findIndex((value, index) => value !== index)).toBe(-1);
+      expect(got).toHaveLength(count);
+    });
+  }, 60_000);
+
   // Only sendable channel values here: a non-sendable one (e.g. `{}`) never settles on this branch, before and after
   // the PUBLISH routing change (argument checking at enqueue belongs to the connection work).
   it('publish() with arbitrary channel strings, Buffers and numbers never throws synchronously and resolves', async () => {

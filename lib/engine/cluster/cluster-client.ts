@@ -213,7 +213,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return settle(() => {
       const route = clusterRoute(argv);
       if (route) return this.routeClusterWide(argv, route, options);
-      return this.executor.execute(argv, options);
+      return this.executor.execute(argv, this.routeRaw(argv, options));
     }) as Promise<T>;
   }
 
@@ -258,6 +258,17 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * routed), else the default routing. Arguments that are not strings or Buffers keep the default
    * routing (the argument check rejects them).
    */
+  /**
+   * Raw argvs (sendCommand, pipeline addCommand) get the same channel routing as the typed
+   * `publish`: a PUBLISH goes to its channel's slot owner, so one publisher's order is kept.
+   * @internal
+   */
+  routeRaw(argv: readonly RedisArgument[], options: ClusterCommandOptions | undefined): ClusterCommandOptions | undefined {
+    const name = argv[0];
+    if (argv.length !== 3 || typeof name !== 'string' || name.length !== 7 || name.toUpperCase() !== 'PUBLISH' || options?.slot !== undefined) return options;
+    return this.routeByArgument(argv[1], options);
+  }
+
   private routeByArgument(argument: RedisArgument | undefined, options: ClusterCommandOptions | undefined): ClusterCommandOptions | undefined {
     if (typeof argument !== 'string' && !Buffer.isBuffer(argument)) return options;
     const slot = keySlot(argument);
@@ -310,7 +321,12 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
   pipeline(): ClusterPipeline {
-    return new ClusterPipeline(this.executor, (argv, route, options) => this.routeClusterWide(argv, route, options), this.executor.context.defaultTimeout);
+    return new ClusterPipeline(
+      this.executor,
+      (argv, route, options) => this.routeClusterWide(argv, route, options),
+      this.executor.context.defaultTimeout,
+      (argv, options) => this.routeRaw(argv, options),
+    );
   }
 
   /** An atomic MULTI/EXEC over keys of one slot (CrossSlotError before sending otherwise). */

@@ -45,6 +45,8 @@ export class ClusterPipeline {
     /** Runs a cluster-wide (or refused) command as the client does outside pipelines. */
     private readonly clusterWide: (argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined) => Promise<RespValue>,
     private readonly commandTimeout: number,
+    /** Routing of raw argvs that the client gives a slot (PUBLISH by its channel). */
+    private readonly routeRaw: (argv: readonly RedisArgument[], options: ClusterCommandOptions | undefined) => ClusterCommandOptions | undefined = (_argv, options) => options,
   ) {}
 
   /** Number of queued commands. */
@@ -103,7 +105,7 @@ export class ClusterPipeline {
             ? this.clusterWide(argv, route, options)
             : def?.split
               ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
-              : this.executor.execute(argv, options);
+              : this.executor.execute(argv, def?.routeByArgument !== undefined || !def ? this.routeRaw(argv, options) : options);
           return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
         }),
       ),
