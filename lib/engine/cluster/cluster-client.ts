@@ -122,6 +122,13 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       isClosed: () => this.state === 'closing' || this.state === 'closed',
     };
     for (const [name, script] of Object.entries(options.scripts ?? {})) this.scripts.set(name, typeof script === 'string' ? defineScript(script) : script);
+    for (const source of this.options.credentialSources) {
+      source.observe({
+        reauthenticated: (address, durationMs) => this.emit('node-reauthenticated', address, { durationMs }),
+        reauthenticationFailed: (error) => this.emit('reauthentication-error', error),
+        streamError: (error) => this.emit('error', error),
+      });
+    }
     this.classic = new ClassicSubscriber(host);
     this.sharded = new ShardedSubscriber(host);
   }
@@ -467,6 +474,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     await this.registry.closeAll(graceful && !this.destroyRequested);
     this.closingNodes = [];
     await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
+    for (const source of this.options.credentialSources) source.dispose();
     this.state = 'closed';
     this.emit('end');
   }
