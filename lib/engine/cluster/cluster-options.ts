@@ -134,8 +134,8 @@ export function resolveClusterOptions(options: RedisClusterOptions): ResolvedClu
     const merged: NodeConnectionOptions = { ...defaults, ...root, socket: { ...defaults.socket, ...root.socket } };
     // A seed's own static credentials replace the default provider (and the other way round).
     if (root.credentialsProvider !== undefined) {
-      delete merged.password;
-      delete merged.username;
+      if (root.password === undefined) delete merged.password;
+      if (root.username === undefined) delete merged.username;
     } else if (root.password !== undefined || root.username !== undefined) {
       delete merged.credentialsProvider;
     }
