@@ -179,6 +179,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       if (refused) {
         this.topology.stop();
         await this.registry.closeAll(false);
+        this.disposeCredentials();
         this.state = 'closed';
         throw refused.reason;
       }
@@ -474,7 +475,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     await this.registry.closeAll(graceful && !this.destroyRequested);
     this.closingNodes = [];
     await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
-    for (const source of this.options.credentialSources) source.dispose();
+    this.disposeCredentials();
     this.state = 'closed';
     this.emit('end');
   }
@@ -497,6 +498,11 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal The runtime node for an address (tests, pub/sub). */
   node(address: string): ClusterNode | undefined {
     return this.registry.get(address);
+  }
+
+  /** Ends the credentials providers' subscriptions (the client is closed for good). */
+  private disposeCredentials(): void {
+    for (const source of this.options.credentialSources) source.dispose();
   }
 
   private isClosing(): boolean {
