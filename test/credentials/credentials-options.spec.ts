@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { resolveClusterOptions } from '../../lib/engine/cluster/cluster-options.js';
 import { resolveNodeConnectionOptions } from '../../lib/engine/connection/connection-options.js';
 import { CredentialsSource } from '../../lib/engine/auth/credentials-source.js';
+import { NodeConnection } from '../../lib/engine/connection/node-connection.js';
+import { createCluster } from '../../lib/index.js';
 import { ConfigError, CredentialsProviderError, type AsyncCredentialsProvider, type StreamingCredentialsProvider } from '../../lib/index.js';
 
 const SECRET = 'sup3r-secret-token';
@@ -101,6 +103,17 @@ describe('credentialsProvider options', () => {
       expect(dump).not.toContain(SECRET);
     }
     expect(inspect(r.credentialSources[0])).toBe("CredentialsSource { kind: 'streaming' }");
+  });
+
+  it('util.inspect of a client or a connection never shows static credentials, at any depth', async () => {
+    const cluster = createCluster({ rootNodes: [{ url: `redis://u:${SECRET}@127.0.0.1:7000` }], defaults: { commandTimeout: 100 } });
+    const connection = new NodeConnection({ url: `redis://u:${SECRET}@127.0.0.1:7000` });
+    for (const value of [cluster, connection, { nested: { cluster, connection } }]) {
+      expect(inspect(value, { depth: Infinity, showHidden: true })).not.toContain(SECRET);
+    }
+    expect(inspect(cluster)).toBe("RedisCluster { state: 'idle', nodes: [] }");
+    await cluster.close();
+    await connection.destroy();
   });
 
   it('a streaming source subscribes once, keeps the latest pushed credentials, and disposes once', async () => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
@@ -498,6 +499,14 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal The runtime node for an address (tests, pub/sub). */
   node(address: string): ClusterNode | undefined {
     return this.registry.get(address);
+  }
+
+  /**
+   * `util.inspect` shows the state and the node addresses only: the options (and any credentials in
+   * them) are never printed, whatever the depth.
+   */
+  [inspect.custom](): string {
+    return `RedisCluster { state: '${this.state}', nodes: ${JSON.stringify(this.nodeAddresses())} }`;
   }
 
   /** Ends the credentials providers' subscriptions (the client is closed for good). */

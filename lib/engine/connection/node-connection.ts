@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ClientClosedError, ClientOfflineError, CommandTimeoutError, ProtocolError } from '../errors/base.error.js';
 import { AuthError, ConnectionClosedError, ConnectionError, HandshakeRefusedError, ReconnectStrategyError, TlsError } from '../errors/connection.error.js';
 import type { ReplyError } from '../errors/reply.error.js';
@@ -288,6 +289,11 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       },
       failed: (session, error) => this.failSession(session, error),
     });
+  }
+
+  /** `util.inspect` shows the address and state only (never the options or their credentials). */
+  [inspect.custom](): string {
+    return `NodeConnection { address: '${this.address}', state: '${this.state}' }`;
   }
 
   private startHandshake(session: SocketSession, credentials: Credentials | undefined): void {
