@@ -326,7 +326,8 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       },
       reopen: (error) => {
         const session = this.session;
-        if (session && this.state === 'ready') this.failSession(session, error);
+        // Also while connecting: that handshake may carry the previous credentials.
+        if (session && (this.state === 'ready' || this.state === 'connecting')) this.failSession(session, error);
       },
     });
   }
