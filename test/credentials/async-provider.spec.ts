@@ -63,6 +63,20 @@ describeWithServers('async credentials provider', () => {
     await connection.destroy();
   });
 
+  it('cluster connect() with a throwing provider rejects with a typed error naming the provider failure, no secret', async () => {
+    const p = provider(() => Promise.reject(new Error(`no token for ${PASS}`)));
+    cluster = mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }], defaults: { credentialsProvider: p, socket: { connectTimeout: 1000 } } });
+    const error = await cluster.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RedisClusterError);
+    const dump = inspect(error, { depth: Infinity });
+    expect(dump).toContain('ERR_REDIS_CREDENTIALS_PROVIDER');
+    expect(dump).not.toContain(PASS);
+    expect(p.calls).toBeGreaterThanOrEqual(1);
+  });
+
   it('a provider that rejects, or returns a bad shape, fails with CredentialsProviderError', async () => {
     for (const credentials of [() => Promise.reject(new Error(PASS)), () => Promise.resolve(42 as never), () => Promise.resolve({ password: 7 } as never)]) {
       const connection = new NodeConnection({ socket: { host: '127.0.0.1', port: acl().port, reconnectStrategy: false }, credentialsProvider: provider(credentials) });

@@ -94,8 +94,15 @@ describeWithServers('streaming credentials provider on the main cluster', () => 
     const dump = inspect(cluster, { depth: Infinity, showHidden: true });
     for (const secret of [PASS_A1, PASS_A2, PASS_B]) expect(dump).not.toContain(secret);
     await aclRule(ports(), USER_A, 'on');
+    const sources = cluster.options.credentialSources;
     await cluster.close();
     expect(provider.disposed).toBe(1);
+    // No connection is left following the provider, and a later push reaches nothing.
+    expect(sources.every((s) => s.attachedCount === 0 && s.disposed)).toBe(true);
+    const events: unknown[] = [];
+    cluster.on('node-reauthenticated', (...args) => events.push(args));
+    provider.push({ username: USER_A, password: PASS_A2 });
+    expect(events).toEqual([]);
   }, 90_000);
 
   it('a refused re-authentication is reported by event and hook, names no secret, and keeps the connection on its identity', async () => {
