@@ -144,6 +144,42 @@ describe('credentialsProvider options', () => {
     await expect(source.get('h:1')).rejects.toBeInstanceOf(CredentialsProviderError);
   });
 
+  it('any pushed value is either taken (an object of string/undefined username and password) or reported as CredentialsProviderError, never thrown', async () => {
+    let push: ((c: unknown) => void) | undefined;
+    const source = new CredentialsSource({
+      type: 'streaming-credentials-provider',
+      subscribe: async (listener) => {
+        push = listener.onNext as (c: unknown) => void;
+        return [{ password: 'initial' }, { dispose: () => undefined }];
+      },
+      onReAuthenticationError: () => undefined,
+    });
+    await source.get('h:1');
+    const streamErrors: Error[] = [];
+    source.observe({ reauthenticated: () => undefined, reauthenticationFailed: () => undefined, streamError: (e) => streamErrors.push(e) });
+    const value = fc.oneof(fc.anything(), fc.record({ username: fc.oneof(fc.string(), fc.anything()), password: fc.oneof(fc.string(), fc.anything()) }, { requiredKeys: [] }));
+    await fc.assert(
+      fc.asyncProperty(value, async (pushed) => {
+        const errorsBefore = streamErrors.length;
+        const previous = await source.get('h:1');
+        expect(() => push!(pushed)).not.toThrow();
+        const v = pushed as { username?: unknown; password?: unknown } | null;
+        const valid = typeof v === 'object' && v !== null && (v.username === undefined || typeof v.username === 'string') && (v.password === undefined || typeof v.password === 'string');
+        const now = await source.get('h:1');
+        if (valid) {
+          expect(now).toEqual({ username: v.username, password: v.password });
+          expect(streamErrors.length).toBe(errorsBefore);
+        } else {
+          expect(now).toBe(previous);
+          expect(streamErrors[errorsBefore]).toBeInstanceOf(CredentialsProviderError);
+          if (typeof v?.password === 'string' && v.password.length > 3) expect(streamErrors[errorsBefore]!.message).not.toContain(v.password);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    source.dispose();
+  });
+
   it('a subscription that resolves after dispose is disposed at once', async () => {
     let resolve: ((v: [{ password: string }, { dispose(): void }]) => void) | undefined;
     let disposed = 0;
