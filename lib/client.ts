@@ -38,6 +38,8 @@ export { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNode
 export { NodeConnection, type NodeConnectionEvents } from './engine/connection/node-connection.js';
 export type { NodeConnectionOptions, SocketOptions } from './engine/connection/connection-options.js';
 export type { CommandOptions } from './engine/connection/queued-command.js';
+export type { AsyncCredentialsProvider, StreamingCredentialsProvider, StreamingCredentialsListener, CredentialsProvider, BasicAuth, Disposable } from './engine/auth/credentials-provider.js';
+export { CredentialsProviderError, ReAuthenticationError } from './engine/auth/credentials.errors.js';
 export { defaultReconnectStrategy, type ReconnectStrategy, type ReconnectDecision } from './engine/connection/reconnect-strategy.js';
 
 // Engine: commands and protocol types

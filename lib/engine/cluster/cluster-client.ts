@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
@@ -132,6 +133,13 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       isClosed: () => this.state === 'closing' || this.state === 'closed',
     };
     for (const [name, script] of Object.entries(options.scripts ?? {})) this.scripts.set(name, typeof script === 'string' ? defineScript(script) : script);
+    for (const source of this.options.credentialSources) {
+      source.observe({
+        reauthenticated: (address, durationMs) => this.emit('node-reauthenticated', address, { durationMs }),
+        reauthenticationFailed: (error) => this.emit('reauthentication-error', error),
+        streamError: (error) => this.emit('error', error),
+      });
+    }
     this.classic = new ClassicSubscriber(host);
     this.sharded = new ShardedSubscriber(host);
   }
@@ -182,6 +190,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       if (refused) {
         this.topology.stop();
         await this.registry.closeAll(false);
+        this.disposeCredentials();
         this.state = 'closed';
         throw refused.reason;
       }
@@ -570,6 +579,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     await this.registry.closeAll(graceful && !this.destroyRequested);
     this.closingNodes = [];
     await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
+    this.disposeCredentials();
     this.state = 'closed';
     this.emit('end');
   }
@@ -592,6 +602,19 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal The runtime node for an address (tests, pub/sub). */
   node(address: string): ClusterNode | undefined {
     return this.registry.get(address);
+  }
+
+  /**
+   * `util.inspect` shows the state and the node addresses only: the options (and any credentials in
+   * them) are never printed, whatever the depth.
+   */
+  [inspect.custom](): string {
+    return `RedisCluster { state: '${this.state}', nodes: ${JSON.stringify(this.nodeAddresses())} }`;
+  }
+
+  /** Ends the credentials providers' subscriptions (the client is closed for good). */
+  private disposeCredentials(): void {
+    for (const source of this.options.credentialSources) source.dispose();
   }
 
   private isClosing(): boolean {

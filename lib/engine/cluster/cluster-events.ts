@@ -1,6 +1,7 @@
 import type { TopologyDiff } from './node-registry.js';
 import type { ShardedChannelMoved, ShardedChannelsUnplaced } from '../pubsub/pubsub-host.js';
 import type { MaintenanceEvent } from '../maintenance/types.js';
+import type { ReAuthenticationError } from '../auth/credentials.errors.js';
 
 /** Events of a RedisCluster. */
 export type ClusterEvents = {
@@ -31,4 +32,15 @@ export type ClusterEvents = {
   'sharded-channels-unplaced': [channels: readonly string[], info: ShardedChannelsUnplaced];
   /** A maintenance notification (Smart Client Handoffs) or a change of a node's maintenance window. */
   maintenance: [event: MaintenanceEvent];
+  /**
+   * A live connection switched to credentials pushed by a streaming `credentialsProvider`;
+   * `durationMs` runs from the push to the AUTH reply on that connection.
+   */
+  'node-reauthenticated': [address: string, info: { durationMs: number }];
+  /**
+   * A live connection's AUTH with pushed credentials was refused (or a RESP2 subscriber could not
+   * be switched): the connection keeps its previous identity; the provider's
+   * `onReAuthenticationError` is called with the same error.
+   */
+  'reauthentication-error': [error: ReAuthenticationError];
 };

@@ -2,9 +2,11 @@ import { ConfigError } from '../errors/base.error.js';
 import { resolveNodeConnectionOptions, type NodeConnectionOptions, type ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
 import type { MaintenanceOptions } from '../maintenance/types.js';
 import type { ClientSideCacheOption } from '../cache/cache-options.js';
+import type { CredentialsProvider } from '../auth/credentials-provider.js';
+import type { CredentialsSource } from '../auth/credentials-source.js';
 
 /** A seed node: a URL, or socket host/port (plus optional per-seed credentials or TLS). */
-export type RootNodeOptions = Pick<NodeConnectionOptions, 'url' | 'socket' | 'username' | 'password'>;
+export type RootNodeOptions = Pick<NodeConnectionOptions, 'url' | 'socket' | 'username' | 'password' | 'credentialsProvider'>;
 
 /** Maps an announced address to the one to dial (NAT, Docker, Kubernetes, TCP proxies). */
 export type NodeAddressMap =
@@ -70,10 +72,12 @@ export interface ResolvedClusterOptions {
   topologyRefreshInterval: number;
   pool: Required<PoolOptions>;
   tls: boolean;
+  /** One source per distinct credentials provider (subscribed lazily, disposed on close). */
+  credentialSources: CredentialsSource[];
 }
 
 const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts', 'clientSideCache']);
-const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo', 'maxBulkLength']);
+const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'credentialsProvider', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo', 'maxBulkLength']);
 const SOCKET_KEYS = new Set(['host', 'port', 'tls', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'reconnectStrategy', 'livenessTimeout']);
 const POOL_KEYS = new Set(['maxSize', 'minIdle', 'idleTimeout', 'acquireTimeout']);
 const MAINTENANCE_KEYS = new Set(['maintNotifications', 'maintPushNotifications', 'maintEndpointType', 'maintRelaxedCommandTimeout', 'maintRelaxedSocketTimeout']);
@@ -128,23 +132,34 @@ export function resolveClusterOptions(options: RedisClusterOptions): ResolvedClu
   if (typeof defaults !== 'object' || defaults === null) throw new ConfigError('defaults', 'must be an object');
   checkNodeShape(defaults, 'defaults');
   if ('url' in defaults) throw new ConfigError('defaults.url', 'is not allowed; give URLs in rootNodes');
+  // One credentials source per provider for the whole client (every connection shares it).
+  const sources = new Map<CredentialsProvider, CredentialsSource>();
   // Validate defaults on their own first, so that a bad default is reported as `defaults.…`.
-  resolveNodeConnectionOptions({ ...defaults, socket: { ...defaults.socket, host: '127.0.0.1', port: 6379 } }, 'defaults');
+  resolveNodeConnectionOptions({ ...defaults, socket: { ...defaults.socket, host: '127.0.0.1', port: 6379 } }, 'defaults', sources);
   const rootNodes = options.rootNodes.map((root, i) => {
     if (typeof root !== 'object' || root === null) throw new ConfigError(`rootNodes[${i}]`, 'must be an object');
     checkNodeShape(root, `rootNodes[${i}]`);
     const merged: NodeConnectionOptions = { ...defaults, ...root, socket: { ...defaults.socket, ...root.socket } };
-    return resolveNodeConnectionOptions(merged, `rootNodes[${i}]`);
+    // A seed's own static credentials replace the default provider (and the other way round).
+    if (root.credentialsProvider !== undefined) {
+      if (root.password === undefined) delete merged.password;
+      if (root.username === undefined) delete merged.username;
+    } else if (root.password !== undefined || root.username !== undefined) {
+      delete merged.credentialsProvider;
+    }
+    return resolveNodeConnectionOptions(merged, `rootNodes[${i}]`, sources);
   });
   // Credentials and TLS given only on a seed are inherited by every node, so a discovered node
   // never gets a plaintext or unauthenticated connection that would hang or fail.
-  const seedWithAuth = rootNodes.find((r) => r.password !== undefined);
+  const seedWithAuth = rootNodes.find((r) => r.password !== undefined || r.credentials !== undefined);
   const seedWithTls = rootNodes.find((r) => r.tls !== false);
-  const base = resolveNodeConnectionOptions({ ...defaults, socket: { ...defaults.socket, host: '127.0.0.1', port: 6379 } }, 'defaults');
+  const base = resolveNodeConnectionOptions({ ...defaults, socket: { ...defaults.socket, host: '127.0.0.1', port: 6379 } }, 'defaults', sources);
+  const fromSeed = base.password === undefined && base.credentials === undefined ? seedWithAuth : undefined;
   const inherited: ResolvedNodeConnectionOptions = {
     ...base,
-    username: base.username ?? seedWithAuth?.username,
-    password: base.password ?? seedWithAuth?.password,
+    username: fromSeed?.credentials ? undefined : (base.username ?? seedWithAuth?.username),
+    password: base.password ?? fromSeed?.password,
+    credentials: base.credentials ?? fromSeed?.credentials,
     tls: base.tls !== false ? base.tls : (seedWithTls?.tls ?? false),
   };
   const poolIn = options.pool ?? {};
@@ -172,5 +187,6 @@ export function resolveClusterOptions(options: RedisClusterOptions): ResolvedClu
     topologyRefreshInterval: integerIn(options.topologyRefreshInterval, 'topologyRefreshInterval', 30_000, 0),
     pool,
     tls: inherited.tls !== false,
+    credentialSources: [...sources.values()],
   };
 }

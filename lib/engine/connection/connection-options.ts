@@ -4,6 +4,8 @@ import { ConfigError } from '../errors/base.error.js';
 import { DEFAULT_MAX_BULK_LENGTH } from '../resp/decoder.js';
 import type { ReconnectStrategy } from './reconnect-strategy.js';
 import { parseRedisUrl } from './redis-url.js';
+import type { CredentialsProvider } from '../auth/credentials-provider.js';
+import { checkCredentialsProvider, CredentialsSource } from '../auth/credentials-source.js';
 
 /** Socket-level options of one node connection (node-redis names). */
 export interface SocketOptions {
@@ -65,6 +67,12 @@ export interface NodeConnectionOptions {
   username?: string;
   /** Password (ACL or `requirepass`). Never appears in errors or logs. */
   password?: string;
+  /**
+   * Rotating credentials (node-redis 5's shape): an `async-credentials-provider` asked on every new
+   * connection, or a `streaming-credentials-provider` whose pushed credentials re-authenticate every
+   * live connection (see docs). Exclusive with `username`/`password` (ConfigError when both).
+   */
+  credentialsProvider?: CredentialsProvider;
   /** Connection name sent with `CLIENT SETNAME`. */
   name?: string;
   /** Protocol version: 3 negotiates RESP3 with HELLO (needed for client-side caching and push). @default 3 */
@@ -109,6 +117,8 @@ export interface ResolvedNodeConnectionOptions {
   livenessTimeout: number;
   username: string | undefined;
   password: string | undefined;
+  /** The provider's credentials for this connection (shared by every connection of one client). */
+  credentials: CredentialsSource | undefined;
   name: string | undefined;
   RESP: 2 | 3;
   commandTimeout: number;
@@ -169,7 +179,7 @@ function resolveReconnect(value: unknown, option: string): ReconnectStrategy | u
  * ConfigError messages (e.g. `rootNodes[0]`).
  * @internal
  */
-export function resolveNodeConnectionOptions(options: NodeConnectionOptions, prefix = ''): ResolvedNodeConnectionOptions {
+export function resolveNodeConnectionOptions(options: NodeConnectionOptions, prefix = '', sources?: Map<CredentialsProvider, CredentialsSource>): ResolvedNodeConnectionOptions {
   const p = (name: string) => (prefix ? `${prefix}.${name}` : name);
   if (typeof options !== 'object' || options === null) throw new ConfigError(prefix || 'options', 'must be an object');
   const url = options.url !== undefined ? parseRedisUrl(optionalString(options.url, p('url'))!, p('url')) : undefined;
@@ -181,6 +191,17 @@ export function resolveNodeConnectionOptions(options: NodeConnectionOptions, pre
   const RESP = options.RESP ?? 3;
   if (RESP !== 2 && RESP !== 3) throw new ConfigError(p('RESP'), 'must be 2 or 3');
   const maxQueueLength = nonNegative(options.maxQueueLength, p('maxQueueLength'), 100_000, true);
+  const username = optionalString(options.username, p('username')) ?? url?.username;
+  const password = optionalString(options.password, p('password')) ?? url?.password;
+  let credentials: CredentialsSource | undefined;
+  if (options.credentialsProvider !== undefined) {
+    const provider = checkCredentialsProvider(options.credentialsProvider, p('credentialsProvider'));
+    if (username !== undefined || password !== undefined) {
+      throw new ConfigError(p('credentialsProvider'), 'cannot be given with username/password (or URL credentials): choose one');
+    }
+    credentials = sources?.get(provider) ?? new CredentialsSource(provider);
+    sources?.set(provider, credentials);
+  }
   return {
     host,
     port,
@@ -191,8 +212,9 @@ export function resolveNodeConnectionOptions(options: NodeConnectionOptions, pre
     noDelay: optionalBoolean(socket.noDelay, p('socket.noDelay'), true),
     reconnectStrategy: resolveReconnect(socket.reconnectStrategy, p('socket.reconnectStrategy')),
     livenessTimeout: nonNegative(socket.livenessTimeout, p('socket.livenessTimeout'), 5000),
-    username: optionalString(options.username, p('username')) ?? url?.username,
-    password: optionalString(options.password, p('password')) ?? url?.password,
+    username,
+    password,
+    credentials,
     name: optionalString(options.name, p('name')),
     RESP,
     commandTimeout: nonNegative(options.commandTimeout, p('commandTimeout'), 5000),

@@ -4,6 +4,7 @@ import { ReplyError } from '../errors/reply.error.js';
 import { checkArguments } from '../resp/argument-check.js';
 import { CommandEncoder } from '../resp/encoder.js';
 import type { RedisArgument } from '../resp/types.js';
+import type { Credentials } from '../auth/credentials-source.js';
 import type { ResolvedNodeConnectionOptions } from './connection-options.js';
 import { commandName } from './command-queue.js';
 import { handshakeSteps, isAuthFailure, type HandshakeStep } from './handshake.js';
@@ -26,6 +27,8 @@ export interface HandshakeHost {
   readonly address: string;
   readonly options: ResolvedNodeConnectionOptions;
   readonly extensions: readonly HandshakeExtension[];
+  /** Credentials from a provider (they replace `options.username`/`password`). */
+  readonly credentials?: Credentials;
   /** Records a command the handshake wrote (its reply is matched in order with the others). */
   addWritten(command: QueuedCommand): void;
   /** True while `socket` is still the connection's socket and the handshake is still wanted. */
@@ -70,7 +73,8 @@ export function runHandshake(socket: net.Socket, host: HandshakeHost): RunningHa
   let cancelled = false;
   const current = (): boolean => !cancelled && host.isCurrent();
 
-  const steps: Step[] = handshakeSteps(host.options);
+  const credentials = host.credentials;
+  const steps: Step[] = handshakeSteps(credentials ? { ...host.options, username: credentials.username, password: credentials.password } : host.options);
   let loading = false;
   steps.push({ args: ['PING'], optional: true, auth: false, onError: (error) => ((loading = isLoading(error)), undefined) });
   for (const extension of host.extensions) {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ClientClosedError, ClientOfflineError, CommandTimeoutError, ProtocolError } from '../errors/base.error.js';
 import { AuthError, ConnectionClosedError, ConnectionError, HandshakeRefusedError, ReconnectStrategyError, TlsError } from '../errors/connection.error.js';
 import type { ReplyError } from '../errors/reply.error.js';
@@ -13,6 +14,8 @@ import { isPubSubFrame } from './push-frames.js';
 import { QueuedCommand, type CommandOptions } from './queued-command.js';
 import { decideReconnect } from './reconnect-strategy.js';
 import { SocketSession } from './socket-session.js';
+import type { Credentials } from '../auth/credentials-source.js';
+import { reauthenticate } from '../auth/reauthenticate.js';
 
 export type { HandshakeExtension } from './handshake-runner.js';
 export { kindOf, textOf } from './push-frames.js';
@@ -283,15 +286,16 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       connected: (session) => {
         if (this.session !== session) return;
         this.emit('connect');
-        this.handshake = runHandshake(session.socket, {
-          address: this.address,
-          options: this.options,
-          extensions: this.extensions,
-          addWritten: (command) => this.queue.addWritten(command),
-          isCurrent: () => this.session === session && this.state === 'connecting',
-          ready: () => this.onReady(session),
-          fail: (error) => this.failSession(session, error),
-        });
+        const source = this.options.credentials;
+        if (!source) return this.startHandshake(session, undefined);
+        // Asked on every connection; the wait counts against connectTimeout (the session's timer).
+        source.attach(this);
+        source.get(this.address).then(
+          (credentials) => {
+            if (this.session === session && this.state === 'connecting') this.startHandshake(session, credentials);
+          },
+          (error: Error) => this.failSession(session, error),
+        );
       },
       data: (chunk) => this.onData(chunk),
       drain: () => {
@@ -299,6 +303,47 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
         this.scheduleFlush();
       },
       failed: (session, error) => this.failSession(session, error),
+    });
+  }
+
+  /** `util.inspect` shows the address and state only (never the options or their credentials). */
+  [inspect.custom](): string {
+    return `NodeConnection { address: '${this.address}', state: '${this.state}' }`;
+  }
+
+  private startHandshake(session: SocketSession, credentials: Credentials | undefined): void {
+    this.handshake = runHandshake(session.socket, {
+      address: this.address,
+      options: this.options,
+      extensions: this.extensions,
+      credentials,
+      addWritten: (command) => this.queue.addWritten(command),
+      isCurrent: () => this.session === session && this.state === 'connecting',
+      ready: () => this.onReady(session),
+      fail: (error) => this.failSession(session, error),
+    });
+  }
+
+  /**
+   * @internal Switches the identity of the live socket to `credentials` with an AUTH queued after
+   * the commands already issued (nothing runs with a half-switched identity); see
+   * {@link reauthenticate}. Also queued while reconnecting, so that an AUTH of older credentials
+   * still queued from before can never be the last one to run. Resolves at once once closed.
+   */
+  reauthenticate(credentials: Credentials): Promise<void> {
+    if (this.state !== 'ready' && this.state !== 'connecting' && this.state !== 'waiting') return Promise.resolve();
+    return reauthenticate(credentials, {
+      address: this.address,
+      subscribedResp2: this.options.RESP === 2 && this.resp2PubSub,
+      queue: (command) => {
+        this.queue.addInternal(command);
+        if (this.state === 'ready') this.scheduleFlush();
+      },
+      reopen: (error) => {
+        const session = this.session;
+        // Also while connecting: that handshake may carry the previous credentials.
+        if (session && (this.state === 'ready' || this.state === 'connecting')) this.failSession(session, error);
+      },
     });
   }
 
@@ -380,6 +425,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   private finish(reason?: Error): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.options.credentials?.detach(this);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.stopPing();

@@ -47,6 +47,8 @@ export class RedisClusterLifecycle implements BeforeApplicationShutdown, OnAppli
     this.eventLogger = new RedisClusterEventLogger(options.name, options.logging);
     this.eventLogger.attach(this.cluster);
     events.attach(this.cluster);
+    // A refused re-authentication with rotated credentials (the connection keeps its identity).
+    if (options.logging.errors) this.cluster.on('reauthentication-error', (error) => this.eventLogger.warn(`Redis cluster "${options.name}": ${error.message}`));
   }
 
   /** Name of the cluster. */

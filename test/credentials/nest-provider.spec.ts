@@ -1,0 +1,67 @@
+/**
+ * The credentials provider comes from DI: a forRootAsync factory injects a token service whose streaming provider
+ * rotates the user; every connection follows, and closing the application disposes the subscription (no socket or
+ * timer left behind).
+ */
+import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { RedisCluster, RedisClusterModule, type RedisClusterClientOptions } from 'nest-redis-cluster';
+import { describeWithServers, testServers } from '../support/servers.js';
+import { closeAndExpectNoLeaks, eventually, timerCount } from '../nest/support/nest-test.helpers.js';
+import { connectionsOf, deleteUsers, setUser, TestStreamingProvider, total } from './credentials-helpers.js';
+
+const SUFFIX = `${process.pid}`;
+const USER_A = `nest-a-${SUFFIX}`;
+const USER_B = `nest-b-${SUFFIX}`;
+const PASS_A = `na-${SUFFIX}-secret`;
+const PASS_B = `nb-${SUFFIX}-secret`;
+
+/** Stands for an application's token service (Entra ID, IAM…): it owns the provider. */
+@Injectable()
+class TokenService {
+  readonly provider = new TestStreamingProvider({ username: USER_A, password: PASS_A });
+}
+
+@Module({ providers: [TokenService], exports: [TokenService] })
+class TokenModule {}
+
+describeWithServers('credentialsProvider from Nest DI', () => {
+  const ports = () => testServers().clusters.main.ports;
+  beforeAll(async () => {
+    await setUser(ports(), USER_A, PASS_A);
+    await setUser(ports(), USER_B, PASS_B);
+  });
+  afterAll(() => deleteUsers(ports(), USER_A, USER_B));
+
+  it('a forRootAsync factory injecting a token service supplies a streaming provider; rotation reaches every connection; shutdown disposes it', async () => {
+    const timers = timerCount();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        RedisClusterModule.forRootAsync({
+          imports: [TokenModule],
+          inject: [TokenService],
+          useFactory: (tokens: TokenService): RedisClusterClientOptions => ({
+            rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }],
+            defaults: { credentialsProvider: tokens.provider },
+            logging: false,
+          }),
+        }),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const tokens = app.get(TokenService);
+    const cluster = app.get(RedisCluster);
+    expect(tokens.provider.subscribeCalls).toBe(1);
+    expect(await cluster.sendCommand(['ACL', 'WHOAMI'])).toBe(USER_A);
+
+    tokens.provider.push({ username: USER_B, password: PASS_B });
+    await eventually(async () => total(await connectionsOf(ports(), USER_A)) === 0, 10_000, 'every connection on the new user');
+    expect(await cluster.sendCommand(['ACL', 'WHOAMI'])).toBe(USER_B);
+
+    expect(tokens.provider.disposed).toBe(0);
+    await closeAndExpectNoLeaks(app, timers);
+    expect(tokens.provider.disposed).toBe(1);
+  }, 30_000);
+});
