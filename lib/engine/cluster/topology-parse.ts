@@ -102,8 +102,19 @@ export function parseClusterShards(reply: RespValue, context: ParseContext): Top
         continue;
       }
       if (role === 'master') {
-        if (!master || health === 'online') master = info;
+        // Two masters in one shard: a dead former master (health `fail`) next to the promoted one
+        // (Redis 8 lists it there with the shard's slots). The online one serves; the other is listed.
+        if (!master || (health === 'online' && master.health === 'failed')) {
+          if (master) unavailable.push(master);
+          master = health === 'online' ? info : { ...info, health: 'failed' };
+        } else unavailable.push({ ...info, health: health === 'loading' ? 'loading' : 'failed' });
       } else replicas.push(info);
+    }
+    if (master?.health === 'failed') {
+      // No online master in this shard: the failed one keeps its slots (commands fail over to
+      // redirects and refreshes as before), so it is routed to, not listed as unavailable.
+      const { health: _health, ...routed } = master;
+      master = routed;
     }
     if (master) shards.push({ master, replicas, ranges, ...(unavailable.length > 0 ? { unavailable } : {}) });
     else orphans.push(...unavailable);

@@ -224,6 +224,9 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
     const movedAfterMs = Date.now() - killAt;
     const publisher = chaos().ports.find((p) => p !== killed && p !== portOf(now))!;
     await redisCli(publisher, 'PUBLISH', channel, 'p1');
+    // p1 and p2 come from two publishers (redis-cli on one node, the client on the channel's slot owner):
+    // the cluster orders nothing between publishers, so p2 is published once p1 has arrived.
+    await until(() => got.includes('p1'), 'p1 after the kill', 10_000);
     await c.publish(channel, 'p2');
     await until(() => got.includes('p1') && got.includes('p2'), 'p1 and p2 after the kill', 10_000);
     report('classic pub/sub through node loss', { killed, wasMaster, promoted, from: before, to: now, movedAfterMs, got });

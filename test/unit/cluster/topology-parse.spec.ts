@@ -31,6 +31,21 @@ describe('parseClusterShards', () => {
     expect(failedSlotless.nodes.has('127.0.0.1:7007')).toBe(false);
   });
 
+  it('lists a dead former master shown next to the promoted one in the same shard (Redis 8), whatever the order', () => {
+    const dead = node({ id: 'x', port: 7010, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', health: 'fail' });
+    const promoted = node({ id: 'y', port: 7011, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', health: 'online' });
+    for (const nodes of [[dead, promoted], [promoted, dead]]) {
+      const t = parseClusterShards([{ slots: [0, 16383], nodes }], ctx);
+      expect(t.shardOf(0)!.master.address).toBe('127.0.0.1:7011');
+      expect(t.shardOf(0)!.master.health).toBeUndefined();
+      expect(t.unavailable.map((n) => [n.address, n.health])).toEqual([['127.0.0.1:7010', 'failed']]);
+    }
+    // Alone in its shard (no failover yet), a failed master keeps its slots and is routed to.
+    const alone = parseClusterShards([{ slots: [0, 16383], nodes: [dead] }], ctx);
+    expect(alone.shardOf(0)!.master.address).toBe('127.0.0.1:7010');
+    expect(alone.shardOf(0)!.master.health).toBeUndefined();
+  });
+
   it('accepts the RESP2 flat key/value form', () => {
     const flat = resp3.map((shard) => ['slots', shard.slots, 'nodes', shard.nodes.map((n) => Object.entries(n).flat())]);
     const t = parseClusterShards(flat as never, ctx);
