@@ -245,6 +245,11 @@ export class Workload {
   start(): this {
     if (this.startedAt) throw new Error('already started');
     this.startedAt = Date.now();
+    // A workload whose test failed before stop() must not outlive its cluster: it stops when the cluster ends
+    // (else it would spin on ClientClosedErrors and keep jest from exiting).
+    this.o.cluster.once('end', () => {
+      this.stopping = true;
+    });
     this.running = this.workerKeys.map((_, w) => this.worker(w));
     return this;
   }
