@@ -31,6 +31,8 @@ import type { BasicClientSideCache } from '../cache/basic-client-side-cache.js';
 import type { TrackingPlugin } from '../cache/tracking-plugin.js';
 import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
 import { HandshakeRefusedError } from '../errors/connection.error.js';
+import { Observability, type ObservabilityHost } from '../observability/observability.js';
+import { resolveObservabilityOptions } from '../observability/options.js';
 
 /** Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -58,6 +60,8 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   private readonly cachePlugin: (ConnectionPlugin & ExecutorCache) | undefined;
   private readonly sharded: ShardedSubscriber;
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
+  /** TracingChannels and metrics (`observability` option). */
+  private readonly observability: Observability;
 
   constructor(options: RedisClusterOptions) {
     super();
@@ -105,6 +109,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     for (const [name, script] of Object.entries(options.scripts ?? {})) this.scripts.set(name, typeof script === 'string' ? defineScript(script) : script);
     this.classic = new ClassicSubscriber(host);
     this.sharded = new ShardedSubscriber(host);
+    this.observability = new Observability(resolveObservabilityOptions(raw['observability']), this.observabilityHost(), this);
   }
 
   /** True between a successful connect() and close()/destroy(). */
@@ -120,6 +125,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError());
     this.connecting ??= (async () => {
       this.state = 'connecting';
+      await this.observability.ready();
       const topology = await this.topology.bootstrap();
       if (this.isClosing()) throw new ClientClosedError();
       // Wait for the masters' connections, but not for ever: a master that is down (its shard
@@ -160,12 +166,18 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * random master when it has none.
    */
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
+    if (this.observability.active) return this.observability.traceCommand(args, undefined, () => this.executor.execute(args, options)) as Promise<T>;
     return this.executor.execute(args, options) as Promise<T>;
   }
 
   /** @internal Runs a typed command definition (installed as `get`, `set`, …). */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
     const argv = def.build(...args);
+    if (this.observability.active) return this.observability.traceCommand(argv, undefined, () => this.runDefinition(def, argv));
+    return this.runDefinition(def, argv);
+  }
+
+  private runDefinition(def: CommandDefinition, argv: RedisArgument[]): Promise<unknown> {
     const options = def.buffers ? { returnBuffers: true } : undefined;
     const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
     return def.transform ? raw.then(def.transform) : raw;
@@ -183,7 +195,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
   pipeline(): ClusterPipeline {
-    return new ClusterPipeline(this.executor);
+    return new ClusterPipeline(this.executor, this.observability);
   }
 
   /** An atomic MULTI/EXEC over keys of one slot (CrossSlotError before sending otherwise). */
@@ -394,7 +406,29 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   private finish(): void {
     this.state = 'closed';
+    this.observability.close();
     this.emit('end');
+  }
+
+  /** What observability reads from this client (expected nodes, connections, counters). */
+  private observabilityHost(): ObservabilityHost {
+    return {
+      expectedNode: (slot) => (slot === undefined ? undefined : this.topology.current?.shardOf(slot)?.master),
+      roleOf: (address) => this.topology.current?.nodes.get(address)?.role,
+      stats: () => this.stats(),
+      cacheStats: () => this.clientSideCache?.stats(),
+      connections: () =>
+        this.registry.all().map((node) => {
+          const leased = node.hasPool ? node.pool.size - node.pool.idleCount : 0;
+          return {
+            host: node.host,
+            port: node.port,
+            used: (node.connection.isReady ? 1 : 0) + leased,
+            idle: node.hasPool ? node.pool.idleCount : 0,
+            pending: node.connection.pendingCount + node.connection.inflightCount,
+          };
+        }),
+    };
   }
 
   private setupConnection(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors/base.error.js';
 import { resolveNodeConnectionOptions, type NodeConnectionOptions, type ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
 import type { MaintenanceOptions } from '../maintenance/types.js';
 import type { ClientSideCacheOption } from '../cache/cache-options.js';
+import type { ObservabilityOptions } from '../observability/options.js';
 
 /** A seed node: a URL, or socket host/port (plus optional per-seed credentials or TLS). */
 export type RootNodeOptions = Pick<NodeConnectionOptions, 'url' | 'socket' | 'username' | 'password'>;
@@ -56,6 +57,8 @@ export interface RedisClusterOptions extends MaintenanceOptions {
   clientSideCache?: ClientSideCacheOption;
   /** Named Lua scripts (source text, or `defineScript()` results) for `runScript(name, …)`. */
   scripts?: Record<string, string | { readonly script: string; readonly sha1: string; readonly readOnly: boolean }>;
+  /** TracingChannels (on; free without subscribers) and OpenTelemetry metrics (off); see {@link ObservabilityOptions}. */
+  observability?: ObservabilityOptions;
 }
 
 /** @internal */
@@ -72,7 +75,7 @@ export interface ResolvedClusterOptions {
   tls: boolean;
 }
 
-const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts', 'clientSideCache']);
+const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts', 'clientSideCache', 'observability']);
 const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo']);
 const SOCKET_KEYS = new Set(['host', 'port', 'tls', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'reconnectStrategy']);
 const POOL_KEYS = new Set(['maxSize', 'minIdle', 'idleTimeout', 'acquireTimeout']);

@@ -3,6 +3,7 @@ import { installCommands, type QueuedCommandMethods } from '../commands/commands
 import type { RedisArgument } from '../resp/types.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 import { executeSplit } from './multi-key.js';
+import type { CommandTracer } from '../observability/observability.js';
 
 /**
  * The outcome of one pipelined command, in the shape of `Promise.allSettled`:
@@ -31,7 +32,10 @@ export class ClusterPipeline {
   private executed = false;
 
   /** @internal */
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly tracer?: CommandTracer,
+  ) {}
 
   /** Number of queued commands. */
   get length(): number {
@@ -54,12 +58,16 @@ export class ClusterPipeline {
   exec<T = unknown>(): Promise<Array<PipelineOutcome<T>>> {
     if (this.executed) throw new Error('This pipeline was already executed');
     this.executed = true;
+    const tracer = this.tracer?.active ? this.tracer : undefined;
+    const batch = { mode: 'PIPELINE' as const, size: this.queued.length };
     return Promise.allSettled(
-      this.queued.map(({ argv, def, options }) => {
-        const raw = def?.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
-        return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
-      }),
+      this.queued.map((queued) => (tracer ? tracer.traceCommand(queued.argv, batch, () => this.run<T>(queued)) : this.run<T>(queued))),
     );
+  }
+
+  private run<T>({ argv, def, options }: Queued): Promise<T> {
+    const raw = def?.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
+    return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
   }
 }
 
