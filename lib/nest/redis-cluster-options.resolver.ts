@@ -1,5 +1,6 @@
 import { resolveClusterOptions, type RedisClusterOptions } from '../engine/cluster/cluster-options.js';
 import { ConfigError } from '../engine/errors/base.error.js';
+import { resolveObservabilityOptions } from '../engine/observability/options.js';
 import type { CacheSerializer, RedisCacheModuleOptions } from './interfaces/cache-options.interface.js';
 import type { RedisClusterModuleOptions } from './interfaces/redis-cluster-module-options.interface.js';
 import {
@@ -132,6 +133,7 @@ export function resolveModuleOptions(options: RedisClusterModuleOptions, name: s
   const engine: Record<string, unknown> = { ...options };
   for (const key of NEST_OPTION_KEYS) delete engine[key];
   const resolvedEngine = resolveClusterOptions(engine as unknown as RedisClusterOptions);
+  resolveObservabilityOptions(options.observability); // tracing/metrics: ConfigError at bootstrap, not at first use
   return {
     name,
     lazyConnect: boolean(options.lazyConnect, 'lazyConnect', false),
