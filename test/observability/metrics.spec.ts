@@ -120,6 +120,35 @@ describeWithServers('OpenTelemetry metrics', () => {
     }
   });
 
+  it('pubsub: counts deliveries (classic and sharded); unsubscribe(listener) still removes the counted listener', async () => {
+    const { provider, reader } = otelMetrics();
+    const cluster = await connected({ observability: { metrics: { meterProvider: provider, groups: ['pubsub'] } } });
+    open.push(cluster);
+    let classic = 0;
+    let sharded = 0;
+    let gotClassic: () => void = () => undefined;
+    let gotSharded: () => void = () => undefined;
+    const classicDone = new Promise<void>((r) => (gotClassic = r));
+    const shardedDone = new Promise<void>((r) => (gotSharded = r));
+    const onClassic = () => {
+      if (++classic === 3) gotClassic();
+    };
+    const onSharded = () => {
+      if (++sharded === 2) gotSharded();
+    };
+    await cluster.subscribe('obs:chan', onClassic);
+    await cluster.sSubscribe('obs:schan', onSharded);
+    for (let i = 0; i < 3; i++) await cluster.publish('obs:chan', `m${i}`);
+    for (let i = 0; i < 2; i++) await cluster.sPublish('obs:schan', `s${i}`);
+    await Promise.all([classicDone, shardedDone]);
+    const messages = (await collect(reader)).get(METRICS.PUBSUB_MESSAGES);
+    expect(sum(messages, { 'redis.client.pubsub.sharded': false })).toBe(3);
+    expect(sum(messages, { 'redis.client.pubsub.sharded': true })).toBe(2);
+    await cluster.unsubscribe('obs:chan', onClassic);
+    await cluster.sUnsubscribe('obs:schan', onSharded);
+    expect(cluster.subscriptions()).toMatchObject({ channels: [], shardChannels: {} });
+  });
+
   it('records nothing when metrics are off', async () => {
     const { provider, reader } = otelMetrics();
     const cluster = await connected({ observability: { metrics: { meterProvider: provider, enabled: false } } });

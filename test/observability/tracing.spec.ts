@@ -1,7 +1,7 @@
 // nest-redis-cluster:command on the real cluster: tracePromise events, context fields, redaction,
 // batches, and OpenTelemetry spans parented to the context active when the command was issued.
 import dc from 'node:diagnostics_channel';
-import { CHANNELS, ReplyError, traceWithOpenTelemetry, type PipelineOutcome } from '../../lib/index.js';
+import { CHANNELS, ReplyError, defineScript, traceWithOpenTelemetry, type PipelineOutcome } from '../../lib/index.js';
 import { mainCluster, withCluster } from '../support/cluster-client.js';
 import { describeWithServers, keySlot } from '../support/servers.js';
 import { activeSpanId, otelTracing, recordCommands } from './support/otel.js';
@@ -92,6 +92,18 @@ describeWithServers('nest-redis-cluster:command', () => {
       const split = recorder.events.slice(before).filter((e) => e.event === 'start');
       expect(split).toHaveLength(1);
       expect(split[0]!.snapshot).toMatchObject({ command: 'MGET', slot: undefined, serverAddress: undefined });
+    });
+  });
+
+  it('runScript is one trace (EVALSHA, routed by its keys), even when it falls back to EVAL', async () => {
+    const recorder = recordCommands();
+    stops.push(recorder.stop);
+    await withCluster(async (cluster) => {
+      const script = defineScript(`return redis.call('GET', KEYS[1]) or '${Date.now()}-${Math.random()}'`);
+      await cluster.runScript(script, { keys: ['obs:script'] });
+      const starts = recorder.events.filter((e) => e.event === 'start');
+      expect(starts.map((e) => e.context.command)).toEqual(['EVALSHA']);
+      expect(starts[0]!.snapshot).toMatchObject({ slot: keySlot('obs:script'), serverPort: cluster.getNodeByKey('obs:script')!.port });
     });
   });
 

@@ -62,6 +62,9 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
   /** TracingChannels and metrics (`observability` option). */
   private readonly observability: Observability;
+  /** Counting wrappers of pub/sub listeners (pubsub metric group). */
+  private readonly countedClassic = new WeakMap<PubSubListener<string> | PubSubListener<Buffer>, PubSubListener<string> | PubSubListener<Buffer>>();
+  private readonly countedSharded = new WeakMap<PubSubListener<string> | PubSubListener<Buffer>, PubSubListener<string> | PubSubListener<Buffer>>();
 
   constructor(options: RedisClusterOptions) {
     super();
@@ -190,6 +193,11 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   runScript<T = RespValue>(script: RedisScript | string, call: ScriptCall = {}, options?: ClusterCommandOptions): Promise<T> {
     const resolved = typeof script === 'string' ? this.scripts.get(script) : script;
     if (!resolved) return Promise.reject(new TypeError(`No script named "${String(script)}" in the scripts option`));
+    if (this.observability.active) {
+      const keys = call.keys ?? [];
+      const argv = [resolved.readOnly ? 'EVALSHA_RO' : 'EVALSHA', resolved.sha1, keys.length, ...keys, ...(call.arguments ?? [])];
+      return this.observability.traceCommand(argv, undefined, () => runScript(this.executor, resolved, call, options)) as Promise<T>;
+    }
     return runScript(this.executor, resolved, call, options) as Promise<T>;
   }
 
@@ -220,24 +228,24 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   subscribe(channels: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   subscribe(channels: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   subscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.classic.subscribe('channel', toNames(channels), listener, bufferMode);
+    return this.classic.subscribe('channel', toNames(channels), this.counted(listener, false), bufferMode);
   }
 
   /** Removes `listener` (or every listener) from `channels` (or every channel); UNSUBSCRIBEs channels left without listeners. */
   unsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), listener);
+    return this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), this.countedOf(listener, false));
   }
 
   /** PSUBSCRIBEs to glob patterns; the listener gets `(message, channel, pattern)`. */
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.classic.subscribe('pattern', toNames(patterns), listener, bufferMode);
+    return this.classic.subscribe('pattern', toNames(patterns), this.counted(listener, false), bufferMode);
   }
 
   /** The PUNSUBSCRIBE counterpart of unsubscribe(). */
   pUnsubscribe(patterns?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), listener);
+    return this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), this.countedOf(listener, false));
   }
 
   /**
@@ -248,12 +256,12 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.sharded.subscribe(toNames(channels), listener, bufferMode);
+    return this.sharded.subscribe(toNames(channels), this.counted(listener, true), bufferMode);
   }
 
   /** The SUNSUBSCRIBE counterpart of unsubscribe(). */
   sUnsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), listener);
+    return this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), this.countedOf(listener, true));
   }
 
   /** Current subscriptions: classic channels and patterns, and where each sharded channel lives. */
@@ -408,6 +416,31 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.state = 'closed';
     this.observability.close();
     this.emit('end');
+  }
+
+  /**
+   * With the `pubsub` metric group on, the listener wrapped so that each delivery is counted (one
+   * wrapper per listener and kind, so unsubscribe(listener) still finds it); the listener itself otherwise.
+   */
+  private counted<L extends PubSubListener<string> | PubSubListener<Buffer>>(listener: L, sharded: boolean): L {
+    if (!this.observability.countsMessages || typeof listener !== 'function') return listener;
+    const wrappers = sharded ? this.countedSharded : this.countedClassic;
+    let wrapped = wrappers.get(listener);
+    if (!wrapped) {
+      const observability = this.observability;
+      wrapped = function (this: unknown, ...args: Parameters<PubSubListener<string>>) {
+        observability.pubsubMessage(sharded);
+        return (listener as (...a: unknown[]) => void).apply(this, args);
+      } as PubSubListener<string>;
+      wrappers.set(listener, wrapped);
+    }
+    return wrapped as L;
+  }
+
+  /** The wrapper counted() made for `listener`, or the listener itself. */
+  private countedOf<L extends PubSubListener<string> | PubSubListener<Buffer> | undefined>(listener: L, sharded: boolean): L {
+    if (listener === undefined) return listener;
+    return ((sharded ? this.countedSharded : this.countedClassic).get(listener) ?? listener) as L;
   }
 
   /** What observability reads from this client (expected nodes, connections, counters). */
