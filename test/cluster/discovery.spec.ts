@@ -1,8 +1,8 @@
 // Discovery: one TopologyError naming every seed and its cause; any reachable seed is enough;
 // no socket, timer or listener left after close().
 import net from 'node:net';
-import { ConfigError, createCluster, TopologyError } from '../../lib/index.js';
-import { handleCounts, newHandles } from '../support/leaks.js';
+import { ClientClosedError, ConfigError, createCluster, TopologyError } from '../../lib/index.js';
+import { HandleTracker } from '../support/handle-tracker.js';
 import { describeWithServers, testServers } from '../support/servers.js';
 
 async function listen(onSocket: (s: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
@@ -68,26 +68,67 @@ describeWithServers('cluster discovery', () => {
     }
   });
 
-  it('validates options before opening any socket', () => {
-    const before = handleCounts();
-    expect(() => createCluster({ rootNodes: [{ url: 'redis://x:7000' }], defaults: { commandTimeout: -1 } })).toThrow(ConfigError);
-    expect(handleCounts()).toEqual(before);
+  it('validates options before opening any socket', async () => {
+    const tracker = new HandleTracker();
+    try {
+      tracker.run(() => expect(() => createCluster({ rootNodes: [{ url: 'redis://x:7000' }], defaults: { commandTimeout: -1 } })).toThrow(ConfigError));
+      expect(tracker.created).toBe(0);
+      expect(await tracker.leftovers()).toEqual({});
+    } finally {
+      tracker.disable();
+    }
   });
 
   it('leaves no socket or timer behind after close(), including pub/sub and pooled connections', async () => {
-    const before = handleCounts();
-    const { main } = testServers().clusters;
-    const cluster = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${main.ports[0]}` }], useReplicas: true });
-    await cluster.connect();
-    await cluster.set('leak', '1');
-    await cluster.get('leak');
-    await cluster.blPop('{leak}q', 0.05);
-    await cluster.subscribe('leak-ch', () => undefined);
-    await cluster.sSubscribe('leak-sch', () => undefined);
-    const inflight = cluster.get('leak');
-    await cluster.close();
-    expect(await inflight).toBe('1');
-    expect(newHandles(before)).toEqual({});
-    await expect(cluster.get('leak')).rejects.toThrow(/closed/);
+    // Only what this client created counts (not unrelated timers of the process).
+    const tracker = new HandleTracker();
+    try {
+      const { main } = testServers().clusters;
+      const cluster = tracker.run(() => createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${main.ports[0]}` }], useReplicas: true }));
+      await tracker.run(async () => {
+        await cluster.connect();
+        await cluster.set('leak', '1');
+        await cluster.get('leak');
+        await cluster.blPop('{leak}q', 0.05);
+        await cluster.subscribe('leak-ch', () => undefined);
+        await cluster.sSubscribe('leak-sch', () => undefined);
+      });
+      const inflight = tracker.run(() => cluster.get('leak'));
+      await tracker.run(() => cluster.close());
+      expect(await inflight).toBe('1');
+      expect(tracker.created).toBeGreaterThan(0);
+      expect(await tracker.leftovers()).toEqual({});
+      await expect(cluster.get('leak')).rejects.toThrow(/closed/);
+    } finally {
+      tracker.disable();
+    }
+  });
+
+  it('close() during discovery ends the seed connections at once; close() is single-flight and end is emitted once', async () => {
+    const blackhole = await listen(() => undefined); // accepts, never answers: discovery hangs on it
+    const tracker = new HandleTracker();
+    try {
+      const cluster = tracker.run(() =>
+        createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${blackhole.port}` }], defaults: { socket: { connectTimeout: 30_000 }, commandTimeout: 30_000 } }),
+      );
+      let ends = 0;
+      const events: string[] = [];
+      cluster.on('end', () => ends++);
+      cluster.on('error', (e) => events.push(`error:${e.name}`));
+      cluster.on('node-error', (e) => events.push(`node-error:${e.name}`));
+      const connecting = tracker.run(() => cluster.connect().catch((e: unknown) => e));
+      const get = tracker.run(() => cluster.get('k').catch((e: unknown) => e));
+      const [first, second] = [tracker.run(() => cluster.close()), tracker.run(() => cluster.close())];
+      expect(second).toBe(first);
+      await Promise.all([first, second, tracker.run(() => cluster.destroy())]);
+      expect((await connecting) as Error).toBeInstanceOf(ClientClosedError);
+      expect((await get) as Error).toBeInstanceOf(ClientClosedError);
+      expect(ends).toBe(1);
+      expect(events).toEqual([]);
+      expect(await tracker.leftovers()).toEqual({});
+    } finally {
+      tracker.disable();
+      await blackhole.close();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { createCluster, ClientClosedError, ClusterDownError, CommandTimeoutError
 import { keySlot } from '../../lib/engine/commands/key-slot.js';
 import { FakeRedisServer, type SlotRange } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
-import { handleCounts, newHandles } from '../support/leaks.js';
+import { HandleTracker } from '../support/handle-tracker.js';
 
 let a: FakeRedisServer;
 let b: FakeRedisServer;
@@ -106,14 +106,19 @@ describe('redirects against scripted nodes', () => {
 
   it('close() cancels a command waiting to retry: it rejects with ClientClosedError and no timer is left', async () => {
     a.on('SET', () => F.error('CLUSTERDOWN The cluster is down'));
-    const before = handleCounts();
-    const cluster = await connect({ commandTimeout: 10_000 });
-    const pending = cluster.set(keyOnA, 'v').catch((e: unknown) => e);
-    await a.waitForCommand('SET');
-    await cluster.close();
-    client = undefined;
-    expect(await pending).toBeInstanceOf(ClientClosedError);
-    expect(newHandles(before)).toEqual({});
+    const tracker = new HandleTracker();
+    try {
+      const cluster = await tracker.run(() => connect({ commandTimeout: 10_000 }));
+      const pending = tracker.run(() => cluster.set(keyOnA, 'v').catch((e: unknown) => e));
+      await a.waitForCommand('SET');
+      await tracker.run(() => cluster.close());
+      client = undefined;
+      expect(await pending).toBeInstanceOf(ClientClosedError);
+      expect(tracker.created).toBeGreaterThan(0);
+      expect(await tracker.leftovers()).toEqual({});
+    } finally {
+      tracker.disable();
+    }
   });
 
   it('a malformed reply rejects only the commands in flight on that socket, then the node is used again', async () => {

@@ -34,6 +34,8 @@ import { HandshakeRefusedError } from '../errors/connection.error.js';
 import { Observability, type ObservabilityHost } from '../observability/observability.js';
 import { resolveObservabilityOptions } from '../observability/options.js';
 
+const noop = (): void => undefined;
+
 /** Command methods (`get`, `set`, `hSet`, `mGet`…) are installed on the prototype. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface RedisCluster extends CommandMethods {}
@@ -65,6 +67,11 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** Counting wrappers of pub/sub listeners (pubsub metric group). */
   private readonly countedClassic = new WeakMap<PubSubListener<string> | PubSubListener<Buffer>, PubSubListener<string> | PubSubListener<Buffer>>();
   private readonly countedSharded = new WeakMap<PubSubListener<string> | PubSubListener<Buffer>, PubSubListener<string> | PubSubListener<Buffer>>();
+  /** The one shutdown in progress or done (close() and destroy() are single-flight). */
+  private closing: Promise<void> | undefined;
+  private destroying: Promise<void> | undefined;
+  /** destroy() was called while close() was draining. */
+  private destroyRequested = false;
 
   constructor(options: RedisClusterOptions) {
     super();
@@ -113,6 +120,20 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.classic = new ClassicSubscriber(host);
     this.sharded = new ShardedSubscriber(host);
     this.observability = new Observability(resolveObservabilityOptions(raw['observability']), this.observabilityHost(), this);
+  }
+
+  /**
+   * Nothing is emitted once closed but the one `end`; while closing, the errors of the teardown
+   * itself (ClientClosedError) are not reported either.
+   * @internal
+   */
+  protected override emit<K extends keyof ClusterEvents & string>(event: K, ...args: ClusterEvents[K]): boolean {
+    if (this.state === 'closed' || this.state === 'closing') {
+      if (event === 'end') return this.state === 'closed' && super.emit(event, ...args);
+      if (this.state === 'closed') return false;
+      if ((event === 'error' || event === 'node-error') && args[0] instanceof ClientClosedError) return false;
+    }
+    return super.emit(event, ...args);
   }
 
   /** True between a successful connect() and close()/destroy(). */
@@ -217,7 +238,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * `release()` the session when not calling exec.
    */
   watch(...keys: RedisArgument[]): Promise<WatchSession> {
-    return WatchSession.open(this.executor, this.registry, keys);
+    return WatchSession.open(this.executor, keys);
   }
 
   /**
@@ -284,9 +305,17 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return this.topology.current?.masters ?? [];
   }
 
-  /** Replicas of the current topology (failed and loading replicas excluded). */
+  /** Replicas of the current topology (failed and loading replicas excluded: see {@link getUnavailableNodes}). */
   getReplicas(): ClusterNodeInfo[] {
     return this.topology.current?.replicas ?? [];
+  }
+
+  /**
+   * Nodes the cluster lists that serve nothing now, each with its `health`: `loading` replicas
+   * (re-checked within seconds) and `failed` nodes (a dead former master, until the cluster forgets it).
+   */
+  getUnavailableNodes(): ClusterNodeInfo[] {
+    return [...(this.topology.current?.unavailable ?? [])];
   }
 
   /** A random master. */
@@ -349,7 +378,15 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** Cluster state, slot coverage and every master's reachability and latency; never throws. */
   healthReport(options: HealthReportOptions = {}): Promise<HealthReport> {
-    return healthReport(this, options);
+    return healthReport(
+      {
+        isOpen: this.isOpen,
+        topology: () => this.topology.current,
+        requireFullCoverage: this.options.requireFullCoverage,
+        sendToNode: (address, args, timeoutMs) => this.nodeClient(address).sendCommand(args, { timeout: timeoutMs }),
+      },
+      options,
+    );
   }
 
   /**
@@ -375,32 +412,63 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return this.topology.refresh();
   }
 
-  /** Stops new commands, lets in-flight ones settle, then closes every socket and timer. Idempotent. */
-  async close(): Promise<void> {
-    if (this.state === 'closed') return;
+  /**
+   * Stops new commands, lets in-flight ones settle, then closes every socket and timer (the seed
+   * connections of a discovery in progress included). Single-flight: every call returns the same
+   * promise; `end` is emitted once, and no event is emitted after it. A `connect()` in progress
+   * rejects with ClientClosedError.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown(true);
+    return this.closing;
+  }
+
+  /**
+   * Closes every socket at once; pending commands reject with ClientClosedError. Also ends a
+   * close() in progress without waiting for its drain (both then resolve together). Idempotent.
+   */
+  destroy(): Promise<void> {
+    if (this.destroying) return this.destroying;
+    if (this.closing) {
+      // close() is draining: destroy the nodes it is waiting for, then settle with it.
+      const draining = this.closing;
+      this.destroyRequested = true;
+      const nodes = new Set([...this.closingNodes, ...this.registry.all()]);
+      this.destroying = Promise.all([...nodes].map((node) => node.destroy())).then(() => draining);
+      return this.destroying;
+    }
+    this.destroying = this.closing = this.shutdown(false);
+    return this.destroying;
+  }
+
+  private async shutdown(graceful: boolean): Promise<void> {
+    if (this.state === 'closed') return this.observability.close();
     this.state = 'closing';
     this.topology.stop();
     this.executor.cancelWaiting();
     await Promise.all([this.classic.close(), this.sharded.close()]);
     this.closingNodes = this.registry.all();
-    await this.registry.closeAll(true);
+    await this.registry.closeAll(graceful && !this.destroyRequested);
     this.closingNodes = [];
     await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
-    this.finish();
+    this.observability.close();
+    this.state = 'closed';
+    this.emit('end');
   }
 
-  /** Closes every socket at once; pending commands reject with ClientClosedError. Idempotent. */
-  async destroy(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.state = 'closing';
-    this.topology.stop();
-    this.executor.cancelWaiting();
-    await Promise.all([this.classic.close(), this.sharded.close()]);
-    // Also the nodes a close() in progress is draining: destroy() must not wait for them.
-    await Promise.all(this.closingNodes.map((node) => node.destroy()));
-    await this.registry.closeAll(false);
-    await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
-    this.finish();
+  /**
+   * Resolves when no `connect()` is running (at once when none is); never rejects. For a shutdown
+   * that lets a connect started by a first command finish before closing (so that command can be
+   * drained rather than refused).
+   */
+  whenConnectSettled(): Promise<void> {
+    const connecting = this.state === 'connecting' ? this.connecting : undefined;
+    return connecting ? connecting.then(noop, noop) : Promise.resolve();
+  }
+
+  /** Addresses of the nodes the client has connections to (or is opening), masters and replicas. */
+  nodeAddresses(): string[] {
+    return this.registry.all().map((node) => node.address);
   }
 
   /** @internal The runtime node for an address (tests, pub/sub). */
@@ -410,12 +478,6 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   private isClosing(): boolean {
     return this.state === 'closing' || this.state === 'closed';
-  }
-
-  private finish(): void {
-    this.state = 'closed';
-    this.observability.close();
-    this.emit('end');
   }
 
   /**
@@ -475,6 +537,11 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       if (!dedicated) this.topology.requestRefresh();
     });
     if (!dedicated) {
+      // A main connection that gave up (the node's object opens a fresh one on next use): the
+      // topology may have changed (a node removed, a failover), so check it.
+      connection.on('end', () => {
+        if (!this.isClosing()) this.topology.requestRefresh();
+      });
       connection.on('ready', () => this.emit('node-ready', address));
       connection.on('reconnecting', (info) => this.emit('node-reconnecting', address, info));
     }

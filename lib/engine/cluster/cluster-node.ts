@@ -5,6 +5,11 @@ import { NodePool, type NodePoolSettings } from '../pool/node-pool.js';
 /**
  * One node as the client uses it: a multiplexed, auto-pipelined connection for ordinary commands
  * and a lazily created pool of dedicated connections for blocking commands and WATCH sessions.
+ *
+ * Self-healing: when the main connection gives up (an AuthError on its first connect, a
+ * `reconnectStrategy` that returned false or an Error), the commands it held reject with that
+ * ConnectionError (the cluster retries them after a topology refresh), and the next use of
+ * `connection` opens a fresh one, for as long as the node is part of an open cluster.
  */
 export class ClusterNode {
   readonly address: string;
@@ -14,6 +19,14 @@ export class ClusterNode {
   stray = false;
   private current: NodeConnection;
   private poolInstance: NodePool | undefined;
+  /** The main connection ended on its own (gave up): replaced on next use. */
+  private ended = false;
+  /** close(), retire() or destroy() was called: never reopened. */
+  private finished = false;
+  /** Connections replaced by a hand-off, still finishing their in-flight commands. */
+  private readonly draining = new Set<NodeConnection>();
+  /** Main connections opened after the first one gave up (for stats and tests). */
+  recreated = 0;
 
   /** @internal */
   constructor(
@@ -26,11 +39,16 @@ export class ClusterNode {
   ) {
     this.address = `${host}:${port}`;
     this.role = role;
-    this.current = this.newConnection(false);
+    this.current = this.newMain();
   }
 
-  /** The multiplexed connection (opens on first use). */
+  /** The multiplexed connection (opens on first use; a fresh one after the previous gave up). */
   get connection(): NodeConnection {
+    if (this.ended && !this.finished) {
+      this.ended = false;
+      this.recreated++;
+      this.current = this.newMain();
+    }
     return this.current;
   }
 
@@ -41,14 +59,22 @@ export class ClusterNode {
    */
   handoff(host: string, port: number): NodeConnection {
     const old = this.current;
-    this.current = this.newConnection(false, { host, port });
+    this.current = this.newMain({ host, port });
+    this.ended = false;
+    if (this.finished) {
+      void this.current.destroy();
+      return this.current;
+    }
+    // Tracked until it has closed, so that closing the node (and the client) also ends it.
+    this.draining.add(old);
+    old.once('end', () => this.draining.delete(old));
     void old.close();
     return this.current;
   }
 
   /** The pool of dedicated connections (created on first use). @internal */
   get pool(): NodePool {
-    this.poolInstance ??= new NodePool(() => this.newConnection(true), this.poolSettings);
+    this.poolInstance ??= new NodePool(() => this.newConnection(true), { maxWaiters: this.connectionOptions.maxQueueLength, ...this.poolSettings });
     return this.poolInstance;
   }
 
@@ -59,17 +85,28 @@ export class ClusterNode {
 
   /** Drains and closes every connection of this node. @internal */
   async close(): Promise<void> {
-    await Promise.all([this.connection.close(), this.poolInstance?.close()]);
+    this.finished = true;
+    await Promise.all([this.current.close(), this.poolInstance?.close(), ...[...this.draining].map((c) => c.close())]);
   }
 
   /** Left the topology: unsent commands reject with `reason` (re-routed), sent ones get their replies. @internal */
   async retire(reason: Error): Promise<void> {
-    await Promise.all([this.connection.retire(reason), this.poolInstance?.close()]);
+    this.finished = true;
+    await Promise.all([this.current.retire(reason), this.poolInstance?.close(), ...[...this.draining].map((c) => c.close())]);
   }
 
   /** Closes at once; unsent commands reject with `reason` (so the cluster can re-route them). @internal */
   async destroy(reason?: Error): Promise<void> {
-    await Promise.all([this.connection.destroy(reason), this.poolInstance?.close()]);
+    this.finished = true;
+    await Promise.all([this.current.destroy(reason), this.poolInstance?.close(), ...[...this.draining].map((c) => c.destroy(reason))]);
+  }
+
+  private newMain(endpoint?: { host: string; port: number }): NodeConnection {
+    const connection = this.newConnection(false, endpoint);
+    connection.once('end', () => {
+      if (this.current === connection) this.ended = true;
+    });
+    return connection;
   }
 
   private newConnection(dedicated: boolean, endpoint?: { host: string; port: number }): NodeConnection {

@@ -3,14 +3,13 @@ import { commandInfo } from '../commands/command-info.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
-import { ClientClosedError, CrossSlotError, WatchError } from '../errors/base.error.js';
-import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
+import { CommandTimeoutError, CrossSlotError, WatchError } from '../errors/base.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
 import { AskError, ClusterDownError, ExecAbortError, MovedError, ReplyError, TryAgainError } from '../errors/reply.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
-import type { ClusterNode } from './cluster-node.js';
 import type { CommandExecutor } from './command-executor.js';
-import { resolveRedirectAddress, retryDelay } from './redirect.js';
+import { callDeadline } from './retry-loop.js';
+import { sendBlock, TransactionAttempt } from './transaction-attempt.js';
 
 interface Queued {
   readonly argv: RedisArgument[];
@@ -21,6 +20,8 @@ interface Queued {
 export interface WatchBinding {
   readonly connection: NodeConnection;
   readonly slot: number | undefined;
+  /** The watch followed an ASK: the block goes with ASKING before MULTI. */
+  readonly asking: boolean;
   /** True when the watching connection reconnected: the server no longer watches the keys. */
   lost(): boolean;
   /** Called once exec settles (the session's connection goes back to the pool). */
@@ -33,7 +34,8 @@ export interface ClusterTransaction extends QueuedCommandMethods<ClusterTransact
 /**
  * An atomic MULTI/EXEC. Every key of every queued command must hash to one slot (CrossSlotError
  * before anything is sent). The block is written contiguously on the slot owner's connection; a
- * MOVED or ASK for the block re-runs the whole transaction on the new owner (ASKING before MULTI).
+ * MOVED or ASK for the block re-runs the whole transaction on the new owner (ASKING before MULTI),
+ * TRYAGAIN/CLUSTERDOWN retry it after a backoff, all within one `commandTimeout` from `exec()`.
  * `exec()` resolves with one reply per command (an error reply inside EXEC is a ReplyError
  * element), or rejects with WatchError when a watched key changed.
  */
@@ -95,112 +97,35 @@ export class ClusterTransaction {
       // Running EXEC now would skip the optimistic check: report it as a failed watch instead.
       throw new WatchError('EXEC not sent: the connection holding the WATCH was lost, so the watch no longer protects the keys');
     }
+    const deadline = callDeadline(this.executor.context.defaultTimeout);
+    const commands = this.queued.map((q) => q.argv);
     try {
-      const { exec } = await this.send(binding.connection, false);
+      const exec = await new Promise<RespValue>((resolve, reject) => {
+        // No routing here (the watch pins the node), but the same one deadline for the block.
+        sendBlock(binding.connection, commands, binding.asking, deadline, (outcome) => resolve(outcome.exec), (error) => {
+          // A redirect of a queued command aborted EXEC (nothing ran); a watch cannot follow it.
+          reject(isRedirect(error) ? Object.assign(new ExecAbortError(`EXECABORT Transaction discarded because of: ${error.message}`), { cause: error }) : error);
+        });
+      });
       if (exec === null) throw new WatchError();
       binding.finished(false);
       return exec as RespValue[];
     } catch (error) {
-      binding.finished(error instanceof ConnectionError);
+      binding.finished(error instanceof ConnectionError || error instanceof CommandTimeoutError);
       throw error;
     }
   }
 
-  private async runRouted(slot: number | undefined): Promise<RespValue[]> {
+  private runRouted(slot: number | undefined): Promise<RespValue[]> {
     const ctx = this.executor.context;
-    const history: RedirectStep[] = [];
-    let target: ClusterNode | undefined;
-    let asking = false;
-    const deadline = ctx.defaultTimeout > 0 ? Date.now() + ctx.defaultTimeout : Infinity;
-    for (;;) {
-      if (ctx.isClosed()) throw new ClientClosedError();
-      if (!ctx.topology.current) await ctx.whenTopology();
-      const node = target ?? this.executor.pick(slot, false, true);
-      if (!node) throw new ConnectionError('?', `no node serves slot ${slot ?? '?'}`);
-      let outcome: { exec: RespValue; queuedErrors: Error[] };
-      try {
-        outcome = await this.send(node.connection, asking);
-      } catch (error) {
-        const redirect = error instanceof ExecAbortError ? (error.cause as Error | undefined) : undefined;
-        if (redirect instanceof TryAgainError || redirect instanceof ClusterDownError) {
-          // Nothing ran (EXEC discarded the block): retry the whole transaction after a backoff,
-          // within the deadline, as single commands do.
-          const kind = redirect instanceof TryAgainError ? 'TRYAGAIN' : 'CLUSTERDOWN';
-          if (kind === 'TRYAGAIN') ctx.stats.tryAgain++;
-          else {
-            ctx.stats.clusterDown++;
-            ctx.topology.requestRefresh();
-            target = undefined;
-          }
-          asking = false;
-          this.countRedirect(history, { kind, from: node.address }, redirect);
-          const remaining = deadline - Date.now();
-          if (remaining <= 0) throw error;
-          await new Promise<void>((resolve, reject) => this.executor.schedule(retryDelay(history.length - 1, remaining), resolve, reject));
-          continue;
-        }
-        if (!(redirect instanceof MovedError || redirect instanceof AskError)) {
-          if (error instanceof ConnectionError && !error.mayHaveRun) {
-            ctx.topology.requestRefresh();
-            target = undefined;
-            asking = false;
-            if (this.countRedirect(history, { kind: 'CONNECTION', from: node.address }, error)) continue;
-          }
-          throw error;
-        }
-        const kind = redirect instanceof MovedError ? 'MOVED' : 'ASK';
-        this.countRedirect(history, { kind, from: node.address, to: redirect.address, slot: redirect.slot }, error as Error);
-        const resolved = resolveRedirectAddress(redirect.address, node.host);
-        if (!resolved) throw error;
-        const mapped = ctx.options.mapAddress(resolved.host, resolved.port);
-        target = ctx.registry.getOrCreate(mapped.host, mapped.port);
-        if (kind === 'MOVED') {
-          ctx.stats.moved++;
-          ctx.topology.patchSlot(redirect.slot, target.address);
-          ctx.topology.requestRefresh();
-        } else ctx.stats.ask++;
-        asking = kind === 'ASK';
-        continue;
-      }
-      return outcome.exec as RespValue[];
-    }
+    const deadline = { at: callDeadline(ctx.defaultTimeout), timeoutMs: ctx.defaultTimeout };
+    const commands = this.queued.map((q) => q.argv);
+    return new Promise((resolve, reject) => new TransactionAttempt(this.executor, commands, slot, deadline, resolve, reject).start());
   }
+}
 
-  private countRedirect(history: RedirectStep[], step: RedirectStep, error: Error): true {
-    history.push(step);
-    const limit = this.executor.context.options.maxCommandRedirections;
-    if (history.length > limit) throw new RedirectionLimitError('MULTI', limit, history, error);
-    return true;
-  }
-
-  /**
-   * Writes [ASKING] MULTI cmd… EXEC in one go (the queue keeps them contiguous). Rejects with an
-   * ExecAbortError whose cause is the first MOVED/ASK of a queued command, when there is one.
-   */
-  private send(connection: NodeConnection, asking: boolean): Promise<{ exec: RespValue; queuedErrors: Error[] }> {
-    return new Promise((resolve, reject) => {
-      const queuedErrors: Error[] = [];
-      const collect = (error: Error) => queuedErrors.push(error);
-      const ignore = () => undefined;
-      const block: Array<{ args: readonly RedisArgument[]; resolve: (value: RespValue) => void; reject: (error: Error) => void }> = [];
-      if (asking) block.push({ args: ['ASKING'], resolve: ignore, reject: collect });
-      block.push({ args: ['MULTI'], resolve: ignore, reject: collect });
-      for (const { argv } of this.queued) block.push({ args: argv, resolve: ignore, reject: collect });
-      block.push({
-        args: ['EXEC'],
-        resolve: (exec) => resolve({ exec, queuedErrors }),
-        reject: (error) => {
-          const redirect = queuedErrors.find(
-            (e) => e instanceof MovedError || e instanceof AskError || e instanceof TryAgainError || e instanceof ClusterDownError,
-          );
-          if (error instanceof ExecAbortError && redirect) {
-            reject(Object.assign(new ExecAbortError(error.message), { cause: redirect }));
-          } else reject(error);
-        },
-      });
-      connection.enqueueBlock(block);
-    });
-  }
+function isRedirect(error: Error): boolean {
+  return error instanceof MovedError || error instanceof AskError || error instanceof TryAgainError || error instanceof ClusterDownError;
 }
 
 installCommands(ClusterTransaction.prototype, function (this: unknown, def: CommandDefinition, args: unknown[]) {

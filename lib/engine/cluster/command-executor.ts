@@ -4,17 +4,16 @@ import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
 import type { CommandOptions } from '../connection/queued-command.js';
 import { ClientClosedError, CommandTimeoutError, CrossSlotError, UnsupportedCommandError } from '../errors/base.error.js';
-import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
-import { ClusterDownError } from '../errors/reply.error.js';
+import { ReplyError } from '../errors/reply.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterNodeInfo } from './topology.js';
 import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { NodeRegistry } from './node-registry.js';
-import { classifyRedirect, resolveRedirectAddress, retryDelay } from './redirect.js';
 import type { TopologyManager } from './topology-manager.js';
 import type { ExecutorCache } from './connection-plugin.js';
+import { callDeadline, RetryLoop, type LoopDeadline } from './retry-loop.js';
 
 /** Options of one cluster command. */
 export interface ClusterCommandOptions {
@@ -28,6 +27,12 @@ export interface ClusterCommandOptions {
   node?: ClusterNode;
   /** Force the master even when replica reads are on. @internal */
   master?: boolean;
+  /**
+   * Absolute deadline (epoch ms) of the user call this command is part of (the EVAL after a
+   * NOSCRIPT, the command after its COMMAND GETKEYS): overrides `timeout`, which then only names
+   * the call's whole timeout in CommandTimeoutError. @internal
+   */
+  deadline?: number;
 }
 
 /** Counters of what the router has seen since the client was created. */
@@ -55,8 +60,6 @@ export interface ExecutorContext {
   /** Client-side cache, when enabled. */
   readonly cache: ExecutorCache | undefined;
 }
-
-const noop = (): void => undefined;
 
 /**
  * Commands that change the state of the connection they run on. On a shared multiplexed
@@ -134,30 +137,37 @@ export class CommandExecutor {
       }
     }
     if (!info.known && slot === undefined && options?.node === undefined) return this.executeUnknown(argv, info, options);
-    return new Promise<RespValue>((resolve, reject) => {
-      const attempt = new Attempt(this, this.ctx, argv, info, slot, options, resolve, reject);
-      if (this.ctx.topology.current) attempt.run();
-      else attempt.runWhenConnected();
-    });
+    return new Promise<RespValue>((resolve, reject) => new CommandAttempt(this, argv, info, slot, options, resolve, reject).start());
   }
 
   /**
    * A command missing from the command table (a module's, or newer than the table): ask a node
    * for its keys with COMMAND GETKEYS, then route by them; keyless ones go to a random master.
+   * Both steps share the call's one deadline. GETKEYS errors are the call's errors, except
+   * "no key arguments" (keyless: any master) and "Invalid command" (sent anyway, so that the
+   * server's own "unknown command" answers it).
    */
   private async executeUnknown(argv: readonly RedisArgument[], info: CommandInfo, options: ClusterCommandOptions | undefined): Promise<RespValue> {
+    const timeout = options?.timeout ?? this.ctx.defaultTimeout;
+    const deadline = options?.deadline ?? callDeadline(timeout);
+    const within: ClusterCommandOptions = { ...options, timeout, deadline };
     let keys: RespValue[] = [];
     try {
-      keys = (await this.execute(['COMMAND', 'GETKEYS', ...argv], { timeout: options?.timeout })) as RespValue[];
-    } catch {
-      keys = []; // "The command has no key arguments" / "Invalid arguments": route to any master.
+      keys = (await this.execute(['COMMAND', 'GETKEYS', ...argv], { timeout, deadline })) as RespValue[];
+    } catch (error) {
+      if (error instanceof CommandTimeoutError) {
+        // Reported as the user's command (GETKEYS is an implementation detail), never sent.
+        throw new CommandTimeoutError(info.name, timeout, false, error.cause instanceof Error ? { cause: error.cause } : undefined);
+      }
+      if (!(error instanceof ReplyError) || !/no key arguments|invalid command/i.test(error.message)) throw error;
     }
+    if (!Array.isArray(keys)) keys = [];
     const slot = keys.length > 0 ? keySlot(String(keys[0])) : undefined;
     if (keys.length > 1 && keys.some((key) => keySlot(String(key)) !== slot)) {
       throw new CrossSlotError(info.name, distinctSlots(keys.map(String)));
     }
     return new Promise<RespValue>((resolve, reject) => {
-      new Attempt(this, this.ctx, argv, { ...info, known: true }, slot, options, resolve, reject).run();
+      new CommandAttempt(this, argv, { ...info, known: true }, slot, within, resolve, reject).start();
     });
   }
 
@@ -193,223 +203,121 @@ function distinctSlots(keys: readonly RedisArgument[]): number[] {
   return [...new Set(keys.map((key) => keySlot(key)))];
 }
 
-/** One command's journey through redirects and retries. @internal */
-class Attempt {
-  private redirects = 0;
-  private history: RedirectStep[] | undefined;
-  private target: ClusterNode | undefined;
-  private asking = false;
-  private forceMaster: boolean;
-  private readonly deadline: number;
-  private readonly startedAt: number;
-  private readonly timeoutMs: number;
+/** One command's journey through redirects and retries (the shared {@link RetryLoop}). @internal */
+class CommandAttempt extends RetryLoop<RespValue> {
   private readonly blockMs: number | undefined;
-  private lastNode: ClusterNode | undefined;
-  /** The last error that caused a retry (reported as the cause if the deadline then expires). */
-  private lastRetryError: Error | undefined;
+  /**
+   * Blocking commands: getting a dedicated connection must end by this epoch ms (the call's
+   * `timeout` from its issue, without the server-side block time), else the call times out unsent.
+   */
+  private readonly acquireBy: number;
+  /** Issued with the default timeout: the first attempt can let the connection compute the same deadline. */
+  private readonly defaultDeadline: boolean;
 
   constructor(
-    private readonly executor: CommandExecutor,
-    private readonly ctx: ExecutorContext,
+    executor: CommandExecutor,
     private readonly argv: readonly RedisArgument[],
     private readonly info: CommandInfo,
-    private readonly slot: number | undefined,
+    slot: number | undefined,
     private readonly options: ClusterCommandOptions | undefined,
-    private readonly resolve: (value: RespValue) => void,
-    private readonly reject: (error: Error) => void,
+    resolve: (value: RespValue) => void,
+    reject: (error: Error) => void,
   ) {
-    this.startedAt = Date.now();
-    this.timeoutMs = options?.timeout ?? ctx.defaultTimeout;
-    this.blockMs = info.blocking ? serverBlockMs(info.name, argv) : undefined;
-    const total = this.blockMs === undefined ? this.timeoutMs : this.blockMs + this.timeoutMs;
-    this.deadline = this.timeoutMs > 0 && total !== Infinity ? Date.now() + total : Infinity;
-    this.forceMaster = options?.master ?? false;
+    const blockMs = info.blocking ? serverBlockMs(info.name, argv) : undefined;
+    super(executor, info.name, slot, commandDeadline(executor.context, options, blockMs), info.readOnly, options?.master ?? false, resolve, reject);
+    this.blockMs = blockMs;
+    this.acquireBy = blockMs === undefined ? Infinity : callDeadline(options?.timeout ?? executor.context.defaultTimeout);
+    this.defaultDeadline = blockMs === undefined && options?.timeout === undefined && options?.deadline === undefined;
     this.target = options?.node;
   }
 
-  /** Before the first topology (lazy connect): wait for it, but never past the command's deadline. */
-  runWhenConnected(): void {
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    if (this.deadline !== Infinity) {
-      timer = setTimeout(() => {
-        done = true;
-        this.reject(new CommandTimeoutError(this.info.name, this.timeoutMs, false));
-      }, Math.max(0, this.deadline - Date.now()));
-    }
-    this.ctx.whenTopology().then(
-      () => {
-        if (timer) clearTimeout(timer);
-        if (!done) this.run();
-      },
-      (error: Error) => {
-        if (timer) clearTimeout(timer);
-        if (!done) this.reject(error);
-      },
-    );
+  protected override run(): void {
+    // A node-bound command (node client, health check) never follows redirects: it always goes to its node.
+    if (this.options?.node) this.target = this.options.node;
+    super.run();
   }
 
-  run(): void {
-    if (this.ctx.isClosed()) return this.reject(new ClientClosedError());
-    const node = this.target ?? this.executor.pick(this.slot, this.info.readOnly, this.forceMaster);
-    if (!node) {
-      this.ctx.topology.requestRefresh();
-      return this.retryLater(new ClusterDownError(`CLUSTERDOWN Hash slot ${this.slot ?? '?'} not served (client topology)`), 'CLUSTERDOWN');
-    }
-    this.lastNode = node;
-    if (this.info.blocking) return this.runDedicated(node);
+  protected send(node: ClusterNode, asking: boolean): void {
+    const onError = this.options?.node ? this.reject : this.fail;
+    if (this.info.blocking) return this.runDedicated(node, asking, onError);
     const connection = node.connection;
-    if (this.asking) connection.enqueue(['ASKING'], undefined, noop, noop);
     const cache = this.ctx.cache;
-    if (cache && !this.asking && this.redirects === 0 && !this.options?.node) {
+    if (cache && !asking && this.attempts === 1 && !this.options?.node) {
       const lookup = cache.lookup(this.argv, this.info, node.address, this.options?.returnBuffers ?? false);
       if (lookup?.hit) return this.resolve(lookup.value);
       if (lookup) {
         return connection.enqueue(
           this.argv,
-          this.connectionOptions(),
+          this.connectionOptions(asking),
           (value) => {
             lookup.done(value);
             this.resolve(value);
           },
           (error) => {
             lookup.failed();
-            this.onError(error);
+            onError(error);
           },
         );
       }
     }
-    connection.enqueue(this.argv, this.connectionOptions(), this.resolve, this.onError);
+    connection.enqueue(this.argv, this.connectionOptions(asking), this.resolve, onError);
   }
 
   /** Blocking commands lease a dedicated connection so that they never stall other traffic. */
-  private runDedicated(node: ClusterNode): void {
+  private runDedicated(node: ClusterNode, asking: boolean, onError: (error: Error) => void): void {
     // Getting a dedicated connection (the pool may be full, the node may be reconnecting) counts
     // against the command's deadline: past it the command rejects unsent, and a connection that
     // arrives later goes straight back to the pool.
     let expired = false;
+    const by = Math.min(this.acquireBy, this.deadline.at);
     const timer =
-      this.timeoutMs <= 0
+      by === Infinity
         ? undefined
         : setTimeout(() => {
             expired = true;
-            this.reject(new CommandTimeoutError(this.info.name, this.timeoutMs, false));
-          }, Math.max(0, this.startedAt + this.timeoutMs - Date.now()));
-    node.pool.acquire().then((connection: NodeConnection) => {
-      if (timer) clearTimeout(timer);
-      if (expired) return node.pool.release(connection);
-      if (this.asking) connection.enqueue(['ASKING'], undefined, noop, noop);
-      connection.enqueue(
-        this.argv,
-        this.connectionOptions(),
-        (value) => {
-          node.pool.release(connection);
-          this.resolve(value);
-        },
-        (error) => {
-          // A timed-out blocking command still blocks the server side: never reuse that socket.
-          node.pool.release(connection, error instanceof CommandTimeoutError || error instanceof ConnectionError);
-          this.onError(error);
-        },
-      );
-    }, (error: Error) => {
-      if (timer) clearTimeout(timer);
-      if (!expired) this.onError(error);
-    });
+            if (by < this.deadline.at) this.reject(new CommandTimeoutError(this.name, this.options?.timeout ?? this.ctx.defaultTimeout, this.mayHaveRun));
+            else this.timedOut();
+          }, Math.max(0, by - Date.now()));
+    node.pool.acquire(by).then(
+      (connection: NodeConnection) => {
+        if (timer) clearTimeout(timer);
+        if (expired) return node.pool.release(connection);
+        connection.enqueue(
+          this.argv,
+          this.connectionOptions(asking),
+          (value) => {
+            node.pool.release(connection);
+            this.resolve(value);
+          },
+          (error) => {
+            // A timed-out blocking command still blocks the server side: never reuse that socket.
+            node.pool.release(connection, error instanceof CommandTimeoutError || error instanceof ConnectionError);
+            onError(error);
+          },
+        );
+      },
+      (error: Error) => {
+        if (timer) clearTimeout(timer);
+        if (!expired) onError(error);
+      },
+    );
   }
 
-  private connectionOptions(): CommandOptions | undefined {
+  private connectionOptions(asking: boolean): CommandOptions | undefined {
     const buffers = this.options?.returnBuffers ?? false;
-    if (this.deadline === Infinity) return { timeout: 0, returnBuffers: buffers };
-    const remaining = Math.max(1, this.deadline - Date.now());
-    if (!buffers && this.redirects === 0 && this.blockMs === undefined && this.options?.timeout === undefined) return undefined;
-    return { timeout: remaining, returnBuffers: buffers };
+    if (this.deadline.at === Infinity) return { timeout: 0, returnBuffers: buffers, asking };
+    // Hot path: the first attempt, sent in the caller's own tick with the default timeout, gets the
+    // very deadline the connection computes itself.
+    if (this.defaultDeadline && !buffers && !asking && this.attempts === 1 && !this.waitedForTopology) return undefined;
+    const deadline = this.deadline.at;
+    return { timeout: Math.max(1, deadline - Date.now()), deadline, returnBuffers: buffers, asking };
   }
+}
 
-  private readonly onError = (error: Error): void => {
-    // A node-bound command (node client, health check) never follows redirects.
-    if (this.options?.node) return this.reject(error);
-    const action = classifyRedirect(error);
-    const from = this.lastNode?.address ?? '?';
-    this.asking = false;
-    switch (action.kind) {
-      case 'moved': {
-        this.ctx.stats.moved++;
-        // Patch with the address the client dials (after nodeAddressMap), which is how the topology knows it.
-        const target = this.nodeAt(action.address);
-        if (target) this.ctx.topology.patchSlot(action.slot, target.address);
-        this.ctx.topology.requestRefresh();
-        if (!this.redirect(error, { kind: 'MOVED', from, to: action.address, slot: action.slot })) return;
-        this.target = target;
-        if (!this.target) return this.retryLater(error, 'MOVED');
-        return this.run();
-      }
-      case 'ask': {
-        this.ctx.stats.ask++;
-        if (!this.redirect(error, { kind: 'ASK', from, to: action.address, slot: action.slot })) return;
-        this.target = this.nodeAt(action.address);
-        if (!this.target) {
-          this.ctx.topology.requestRefresh();
-          return this.retryLater(error, 'ASK');
-        }
-        this.asking = true;
-        this.run();
-        // ASK applies to this one attempt; a later retry routes by slot again.
-        this.target = this.options?.node;
-        return;
-      }
-      case 'tryagain':
-        this.ctx.stats.tryAgain++;
-        this.target = this.options?.node;
-        return this.retryLater(error, 'TRYAGAIN');
-      case 'clusterdown':
-      case 'unavailable':
-        this.ctx.stats.clusterDown++;
-        this.ctx.topology.requestRefresh();
-        this.target = this.options?.node;
-        this.forceMaster = true;
-        return this.retryLater(error, 'CLUSTERDOWN');
-      case 'none':
-        break;
-    }
-    if (error instanceof ConnectionError && !this.options?.node && (!error.mayHaveRun || this.info.readOnly)) {
-      // Unsent (or read-only) commands of a lost or removed node are re-routed after a refresh.
-      this.ctx.stats.connectionRetries++;
-      this.ctx.topology.requestRefresh();
-      this.target = undefined;
-      this.forceMaster = true;
-      return this.retryLater(error, 'CONNECTION');
-    }
-    if (error instanceof ConnectionError || error instanceof CommandTimeoutError) this.ctx.topology.requestRefresh();
-    if (error instanceof CommandTimeoutError && this.lastRetryError) {
-      return this.reject(new CommandTimeoutError(this.info.name, this.timeoutMs, error.written, { cause: this.lastRetryError }));
-    }
-    this.reject(error);
-  };
-
-  /** Counts a redirect; rejects with RedirectionLimitError past the limit. */
-  private redirect(error: Error, step: RedirectStep): boolean {
-    (this.history ??= []).push(step);
-    if (++this.redirects > this.ctx.options.maxCommandRedirections) {
-      this.reject(new RedirectionLimitError(this.info.name, this.ctx.options.maxCommandRedirections, this.history, error));
-      return false;
-    }
-    return true;
-  }
-
-  private retryLater(error: Error, kind: RedirectStep['kind']): void {
-    if (!this.redirect(error, { kind, from: this.lastNode?.address ?? '?' })) return;
-    this.lastRetryError = error;
-    const remaining = this.deadline - Date.now();
-    if (remaining <= 0) return this.reject(error);
-    this.executor.schedule(retryDelay(this.redirects - 1, remaining), () => this.run(), this.reject);
-  }
-
-  /** The node a redirect names, dialled through nodeAddressMap (created as a stray when unknown). */
-  private nodeAt(address: string): ClusterNode | undefined {
-    const resolved = resolveRedirectAddress(address, this.lastNode?.host ?? '127.0.0.1');
-    if (!resolved) return undefined;
-    const mapped = this.ctx.options.mapAddress(resolved.host, resolved.port);
-    return this.ctx.registry.get(`${mapped.host}:${mapped.port}`) ?? this.ctx.registry.getOrCreate(mapped.host, mapped.port);
-  }
+/** The one deadline of a cluster command, from its options, issued now. */
+function commandDeadline(ctx: ExecutorContext, options: ClusterCommandOptions | undefined, blockMs: number | undefined): LoopDeadline {
+  const timeoutMs = options?.timeout ?? ctx.defaultTimeout;
+  const total = blockMs === undefined ? timeoutMs : timeoutMs > 0 ? blockMs + timeoutMs : 0;
+  if (options?.deadline !== undefined) return { at: options.deadline, timeoutMs: total };
+  return { at: callDeadline(timeoutMs, blockMs ?? 0), timeoutMs: total };
 }

@@ -1,6 +1,18 @@
-import type { RedisCluster } from './cluster-client.js';
-import { SLOT_COUNT } from './topology.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
+import { SLOT_COUNT, type Topology } from './topology.js';
 import { parseClusterInfo } from './cluster-info.js';
+
+/** What a health report reads of the client: nothing more. @internal */
+export interface HealthSource {
+  /** True between a successful connect() and close(). */
+  readonly isOpen: boolean;
+  /** The current topology, if any. */
+  topology(): Topology | undefined;
+  /** The `requireFullCoverage` option. */
+  readonly requireFullCoverage: boolean;
+  /** Sends `args` to the node at `address` (no routing, no redirects) within `timeoutMs`. */
+  sendToNode(address: string, args: readonly RedisArgument[], timeoutMs: number): Promise<RespValue>;
+}
 
 /** Options of healthReport(). */
 export interface HealthReportOptions {
@@ -12,7 +24,12 @@ export interface HealthReportOptions {
 export interface NodeHealth {
   readonly address: string;
   readonly role: 'master' | 'replica';
-  readonly status: 'up' | 'down';
+  /**
+   * `up` (answered PING), `down` (no answer within the deadline, or marked failed by the cluster,
+   * e.g. a dead former master after a failover, listed until the cluster forgets it) or `loading`
+   * (a replica the cluster reports loading; not used for reads until it serves).
+   */
+  readonly status: 'up' | 'down' | 'loading';
   /** PING round trip in ms (when up). */
   readonly latencyMs?: number;
   /** Why it is down (error message, never argument values). */
@@ -54,19 +71,19 @@ function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
 }
 
 /** @internal */
-export async function healthReport(cluster: RedisCluster, options: HealthReportOptions): Promise<HealthReport> {
+export async function healthReport(cluster: HealthSource, options: HealthReportOptions): Promise<HealthReport> {
   const checkedAt = new Date().toISOString();
   try {
     const timeoutMs = options.timeoutMs ?? 1000;
     const deadline = Date.now() + timeoutMs;
-    const topology = cluster.topology.current;
+    const topology = cluster.topology();
     if (!cluster.isOpen || !topology) return { status: 'down', slotsCovered: 0, nodes: [], reason: 'not connected', checkedAt };
     const infos = [...topology.nodes.values()];
     // CLUSTER INFO is asked of every master at the same time as the PINGs, so that one dead node
     // using up the deadline cannot also make the cluster state unknown.
     const stateFromAnyMaster = Promise.any(
       topology.masters.map((master) =>
-        withDeadline(cluster.nodeClient(master.address).sendCommand<string>(['CLUSTER', 'INFO'], { timeout: timeoutMs }), deadline).then(
+        withDeadline(cluster.sendToNode(master.address, ['CLUSTER', 'INFO'], timeoutMs), deadline).then(
           (text) => parseClusterInfo(String(text)).state,
         ),
       ),
@@ -75,13 +92,21 @@ export async function healthReport(cluster: RedisCluster, options: HealthReportO
       infos.map(async (info): Promise<NodeHealth> => {
         const started = performance.now();
         try {
-          await withDeadline(cluster.nodeClient(info.address).sendCommand(['PING'], { timeout: timeoutMs }), deadline);
+          await withDeadline(cluster.sendToNode(info.address, ['PING'], timeoutMs), deadline);
           return { address: info.address, role: info.role, status: 'up', latencyMs: Math.round((performance.now() - started) * 100) / 100 };
         } catch (error) {
           return { address: info.address, role: info.role, status: 'down', error: error instanceof Error ? error.message : String(error) };
         }
       }),
     );
+    // Listed by the cluster but serving nothing: not pinged (no connection is opened to them).
+    for (const info of topology.unavailable) {
+      nodes.push(
+        info.health === 'loading'
+          ? { address: info.address, role: info.role, status: 'loading' }
+          : { address: info.address, role: info.role, status: 'down', error: 'marked failed by the cluster' },
+      );
+    }
     const clusterState = await stateFromAnyMaster;
     const slotsCovered = topology.coveredSlots;
     const base = { ...(clusterState ? { clusterState } : {}), slotsCovered, nodes, checkedAt };
@@ -89,11 +114,13 @@ export async function healthReport(cluster: RedisCluster, options: HealthReportO
     const mastersDown = nodes.filter((n) => n.role === 'master' && n.status === 'down' && servesSlots.has(n.address));
     if (mastersDown.length > 0) return { status: 'down', ...base, reason: `master(s) not answering: ${mastersDown.map((n) => n.address).join(', ')}` };
     if (clusterState !== 'ok') return { status: 'down', ...base, reason: `cluster_state is ${clusterState ?? 'unknown'}` };
-    if (cluster.options.requireFullCoverage && slotsCovered < SLOT_COUNT) return { status: 'down', ...base, reason: `only ${slotsCovered} of ${SLOT_COUNT} slots are served` };
+    if (cluster.requireFullCoverage && slotsCovered < SLOT_COUNT) return { status: 'down', ...base, reason: `only ${slotsCovered} of ${SLOT_COUNT} slots are served` };
     const replicasDown = nodes.filter((n) => n.role === 'replica' && n.status === 'down');
     if (replicasDown.length > 0) return { status: 'degraded', ...base, reason: `replica(s) not answering: ${replicasDown.map((n) => n.address).join(', ')}` };
     const slotlessDown = nodes.filter((n) => n.status === 'down');
-    if (slotlessDown.length > 0) return { status: 'degraded', ...base, reason: `master(s) without slots not answering: ${slotlessDown.map((n) => n.address).join(', ')}` };
+    if (slotlessDown.length > 0) return { status: 'degraded', ...base, reason: `master(s) without slots not answering or failed: ${slotlessDown.map((n) => n.address).join(', ')}` };
+    const loading = nodes.filter((n) => n.status === 'loading');
+    if (loading.length > 0) return { status: 'degraded', ...base, reason: `replica(s) loading: ${loading.map((n) => n.address).join(', ')}` };
     return { status: 'up', ...base };
   } catch (error) {
     return { status: 'down', slotsCovered: 0, nodes: [], reason: error instanceof Error ? error.message : String(error), checkedAt };

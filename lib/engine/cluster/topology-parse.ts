@@ -68,10 +68,15 @@ function checkRange(start: number | undefined, end: number | undefined): [number
   return [start, end];
 }
 
-/** Parses `CLUSTER SHARDS` (RESP2 or RESP3). Failed and loading replicas are skipped. @internal */
+/**
+ * Parses `CLUSTER SHARDS` (RESP2 or RESP3). Failed and loading replicas, and failed masters, are
+ * not routed to: they are kept as the topology's `unavailable` nodes (with their `health`).
+ * @internal
+ */
 export function parseClusterShards(reply: RespValue, context: ParseContext): Topology {
   if (!Array.isArray(reply)) throw new ProtocolError('CLUSTER SHARDS did not return an array');
   const shards: Shard[] = [];
+  const orphans: ClusterNodeInfo[] = [];
   for (const entry of reply) {
     const shard = record(entry);
     const slotList = shard['slots'];
@@ -81,25 +86,29 @@ export function parseClusterShards(reply: RespValue, context: ParseContext): Top
     for (let i = 0; i + 1 < slotList.length; i += 2) ranges.push(checkRange(int(slotList[i]), int(slotList[i + 1])));
     let master: ClusterNodeInfo | undefined;
     const replicas: ClusterNodeInfo[] = [];
+    const unavailable: ClusterNodeInfo[] = [];
     for (const rawNode of nodeList) {
       const node = record(rawNode);
       const role = text(node['role']) === 'master' ? 'master' : 'replica';
       const health = text(node['health']) ?? 'online';
-      if (role === 'replica' && health !== 'online') continue;
       const port = (context.tls ? int(node['tls-port']) : undefined) ?? int(node['port']) ?? int(node['tls-port']);
       const host = chooseHost(text(node['endpoint']), text(node['ip']), context);
       if (port === undefined || host === undefined) continue;
       const info = makeNode(host, port, role, context, text(node['id']), text(node['hostname']) || undefined);
+      if (health !== 'online' && (role === 'replica' || ranges.length === 0)) {
+        // A replica that is loading or failed, or a failed master without slots (a dead node a
+        // failover replaced): listed, never routed to.
+        unavailable.push({ ...info, health: health === 'loading' ? 'loading' : 'failed' });
+        continue;
+      }
       if (role === 'master') {
-        // A slotless master is kept only while it is healthy (a new empty master, an ASK target);
-        // a failed one is a dead node that a failover replaced.
-        if (ranges.length === 0 && health !== 'online') continue;
         if (!master || health === 'online') master = info;
       } else replicas.push(info);
     }
-    if (master) shards.push({ master, replicas, ranges });
+    if (master) shards.push({ master, replicas, ranges, ...(unavailable.length > 0 ? { unavailable } : {}) });
+    else orphans.push(...unavailable);
   }
-  return new Topology(shards);
+  return new Topology(shards, orphans);
 }
 
 /** Parses `CLUSTER SLOTS` (RESP2 or RESP3), merging the ranges of each master. @internal */

@@ -12,6 +12,12 @@ export interface ClusterNodeInfo {
   readonly role: 'master' | 'replica';
   /** The host name announced by the node (TLS SNI / certificate name), when any. */
   readonly hostname?: string;
+  /**
+   * Set on the nodes of {@link Topology.unavailable} only: `loading` (a replica still syncing, or
+   * one Redis 7.0 reports so while its replication offset is 0) or `failed` (marked failed by the
+   * cluster, e.g. a dead former master after a failover).
+   */
+  readonly health?: 'loading' | 'failed';
 }
 
 /** A master and its replicas, and the slot ranges they serve. */
@@ -20,6 +26,8 @@ export interface Shard {
   readonly replicas: readonly ClusterNodeInfo[];
   /** Inclusive `[start, end]` ranges. */
   readonly ranges: ReadonlyArray<readonly [number, number]>;
+  /** Nodes of this shard that serve nothing now (loading or failed), with their `health`. */
+  readonly unavailable?: readonly ClusterNodeInfo[];
 }
 
 /**
@@ -31,7 +39,19 @@ export class Topology {
   private readonly slotToShard: Int16Array;
   readonly nodes: ReadonlyMap<string, ClusterNodeInfo>;
 
-  constructor(readonly shards: readonly Shard[]) {
+  /**
+   * Nodes the cluster lists but that serve nothing now (loading or failed replicas, a dead former
+   * master): not routed to and not in `nodes`; reported by health, re-checked soon by the client.
+   */
+  readonly unavailable: readonly ClusterNodeInfo[];
+
+  /**
+   * @param orphans Unavailable nodes outside every served shard (a failed master without slots).
+   */
+  constructor(
+    readonly shards: readonly Shard[],
+    private readonly orphans: readonly ClusterNodeInfo[] = [],
+  ) {
     this.slotToShard = new Int16Array(SLOT_COUNT).fill(-1);
     const nodes = new Map<string, ClusterNodeInfo>();
     shards.forEach((shard, index) => {
@@ -40,6 +60,7 @@ export class Topology {
       for (const replica of shard.replicas) nodes.set(replica.address, replica);
     });
     this.nodes = nodes;
+    this.unavailable = [...shards.flatMap((shard) => shard.unavailable ?? []), ...orphans];
   }
 
   /** The shard serving `slot`, or undefined when the slot is unassigned. */
@@ -93,7 +114,25 @@ export class Topology {
         if (shard.replicas.some((r) => r.address === address)) shards[i] = { ...shard, replicas: shard.replicas.filter((r) => r.address !== address) };
       }
     }
-    return new Topology(shards.filter((shard) => shard.ranges.length > 0 || shard.master.address === address));
+    return new Topology(
+      shards.filter((shard) => shard.ranges.length > 0 || shard.master.address === address),
+      this.orphans,
+    );
+  }
+
+  /** A copy in which the unavailable replicas in `online` (confirmed serving, e.g. by ROLE) serve again. */
+  withReplicasOnline(online: ReadonlySet<string>): Topology {
+    if (online.size === 0 || !this.unavailable.some((n) => online.has(n.address))) return this;
+    const shards = this.shards.map((shard) => {
+      const joining = (shard.unavailable ?? []).filter((n) => n.role === 'replica' && online.has(n.address));
+      if (joining.length === 0) return shard;
+      return {
+        ...shard,
+        replicas: [...shard.replicas, ...joining.map(({ health: _health, ...info }) => info)],
+        unavailable: (shard.unavailable ?? []).filter((n) => !joining.includes(n)),
+      };
+    });
+    return new Topology(shards, this.orphans);
   }
 
   /** A stable textual signature of the slot map and roles, to tell whether anything changed. */

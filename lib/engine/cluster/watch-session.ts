@@ -2,16 +2,14 @@ import type { CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
-import { CrossSlotError } from '../errors/base.error.js';
-import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.error.js';
+import { CommandTimeoutError, CrossSlotError } from '../errors/base.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
-import { MovedError } from '../errors/reply.error.js';
+import { PoolTimeoutError } from '../pool/node-pool.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { CommandExecutor } from './command-executor.js';
 import { ClusterTransaction } from './cluster-transaction.js';
-import { resolveRedirectAddress } from './redirect.js';
-import type { NodeRegistry } from './node-registry.js';
+import { callDeadline, RetryLoop, type LoopDeadline } from './retry-loop.js';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface WatchSession extends CommandMethods {}
@@ -30,46 +28,32 @@ export class WatchSession {
     this.lost = true;
   };
 
-  private constructor(
+  /** @internal */
+  constructor(
     private readonly executor: CommandExecutor,
     private readonly node: ClusterNode,
     private readonly connection: NodeConnection,
     private readonly slot: number,
+    /** The watch followed an ASK: the slot is importing on this node, every command needs ASKING. */
+    private readonly asking: boolean,
   ) {
     connection.on('reconnecting', this.onLost);
     connection.on('end', this.onLost);
   }
 
-  /** @internal */
-  static async open(executor: CommandExecutor, registry: NodeRegistry, keys: readonly RedisArgument[]): Promise<WatchSession> {
-    if (keys.length === 0) throw new TypeError('watch() needs at least one key');
+  /**
+   * WATCHes `keys` through the shared retry loop: MOVED, ASK (the session then sends ASKING before
+   * each of its commands and before MULTI), TRYAGAIN and CLUSTERDOWN are followed, and leasing the
+   * pooled connection plus every hop share one `commandTimeout` from the call.
+   * @internal
+   */
+  static open(executor: CommandExecutor, keys: readonly RedisArgument[]): Promise<WatchSession> {
+    if (keys.length === 0) return Promise.reject(new TypeError('watch() needs at least one key'));
     const slots = [...new Set(keys.map((key) => keySlot(key)))];
-    if (slots.length > 1) throw new CrossSlotError('WATCH', slots);
-    const slot = slots[0]!;
-    const ctx = executor.context;
-    if (!ctx.topology.current) await ctx.whenTopology();
-    const history: RedirectStep[] = [];
-    let node = executor.pick(slot, false, true);
-    for (;;) {
-      if (!node) throw new ConnectionError('?', `no node serves slot ${slot}`);
-      const connection = await node.pool.acquireWithin(ctx.defaultTimeout);
-      try {
-        await connection.sendCommand(['WATCH', ...keys]);
-        return new WatchSession(executor, node, connection, slot);
-      } catch (error) {
-        node.pool.release(connection, error instanceof ConnectionError);
-        if (!(error instanceof MovedError)) throw error;
-        history.push({ kind: 'MOVED', from: node.address, to: error.address, slot });
-        if (history.length > ctx.options.maxCommandRedirections) {
-          throw new RedirectionLimitError('WATCH', ctx.options.maxCommandRedirections, history, error);
-        }
-        const resolved = resolveRedirectAddress(error.address, node.host);
-        const mapped = resolved ? ctx.options.mapAddress(resolved.host, resolved.port) : undefined;
-        node = mapped ? registry.getOrCreate(mapped.host, mapped.port) : executor.pick(slot, false, true);
-        if (node) ctx.topology.patchSlot(slot, node.address);
-        ctx.topology.requestRefresh();
-      }
-    }
+    if (slots.length > 1) return Promise.reject(new CrossSlotError('WATCH', slots));
+    const timeoutMs = executor.context.defaultTimeout;
+    const deadline = { at: callDeadline(timeoutMs), timeoutMs };
+    return new Promise((resolve, reject) => new WatchAttempt(executor, keys, slots[0]!, deadline, resolve, reject).start());
   }
 
   /** `host:port` of the node holding the watch. */
@@ -79,7 +63,7 @@ export class WatchSession {
 
   /** Sends a command on the session's connection (no routing, no redirects). */
   sendCommand<T = RespValue>(args: readonly RedisArgument[]): Promise<T> {
-    return this.connection.sendCommand<T>(args);
+    return this.connection.sendCommand<T>(args, this.asking ? { asking: true } : undefined);
   }
 
   /** A transaction bound to this session; its exec() ends the session. */
@@ -88,6 +72,7 @@ export class WatchSession {
     return new ClusterTransaction(this.executor, {
       connection: this.connection,
       slot: this.slot,
+      asking: this.asking,
       lost: () => this.lost,
       finished: (broken) => this.finish(broken),
     });
@@ -107,7 +92,7 @@ export class WatchSession {
   /** @internal */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
     this.assertOpen();
-    const raw = this.connection.sendCommand(def.build(...args), def.buffers ? { returnBuffers: true } : undefined);
+    const raw = this.connection.sendCommand(def.build(...args), def.buffers || this.asking ? { returnBuffers: def.buffers ?? false, asking: this.asking } : undefined);
     return def.transform ? raw.then(def.transform) : raw;
   }
 
@@ -121,6 +106,43 @@ export class WatchSession {
     this.connection.off('reconnecting', this.onLost);
     this.connection.off('end', this.onLost);
     this.node.pool.release(this.connection, broken || this.lost);
+  }
+}
+
+/** Opening a watch: lease a dedicated connection from the slot owner's pool and WATCH on it. @internal */
+class WatchAttempt extends RetryLoop<WatchSession> {
+  constructor(
+    executor: CommandExecutor,
+    private readonly keys: readonly RedisArgument[],
+    slot: number,
+    deadline: LoopDeadline,
+    resolve: (session: WatchSession) => void,
+    reject: (error: Error) => void,
+  ) {
+    super(executor, 'WATCH', slot, deadline, false, true, resolve, reject);
+    this.armGuard();
+  }
+
+  protected send(node: ClusterNode, asking: boolean): void {
+    const at = this.deadline.at;
+    node.pool.acquireBy(at).then(
+      (connection) => {
+        const options = at === Infinity ? { timeout: 0, asking } : { timeout: Math.max(1, at - Date.now()), deadline: at, asking };
+        connection.sendCommand(['WATCH', ...this.keys], options).then(
+          () => {
+            const session = new WatchSession(this.executor, node, connection, this.slot!, asking);
+            // Settled already (the deadline passed meanwhile): give the connection back.
+            if (this.settled) void session.release();
+            else this.resolve(session);
+          },
+          (error: Error) => {
+            node.pool.release(connection, error instanceof ConnectionError || error instanceof CommandTimeoutError);
+            this.fail(error);
+          },
+        );
+      },
+      (error: Error) => (error instanceof PoolTimeoutError ? this.timedOut() : this.fail(error)),
+    );
   }
 }
 

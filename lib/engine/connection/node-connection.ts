@@ -10,6 +10,7 @@ import {
   TlsError,
 } from '../errors/connection.error.js';
 import { ReplyError } from '../errors/reply.error.js';
+import { checkArguments } from '../resp/argument-check.js';
 import { CommandEncoder } from '../resp/encoder.js';
 import { RespDecoder } from '../resp/decoder.js';
 import type { DecoderSink, RedisArgument, RespValue } from '../resp/types.js';
@@ -34,6 +35,15 @@ export function kindOf(frame: RespValue[]): string {
 export function textOf(value: RespValue | undefined): string {
   return typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString() : String(value);
 }
+
+/** The upper-case command name of a checked argv, for error messages. */
+function commandName(args: readonly RedisArgument[]): string {
+  const first = args[0];
+  return typeof first === 'string' ? first.toUpperCase() : 'command';
+}
+
+const ASKING: readonly RedisArgument[] = ['ASKING'];
+const noop = (): void => undefined;
 
 function isLoading(error: Error): boolean {
   return error instanceof ReplyError && error.prefix === 'LOADING';
@@ -212,56 +222,87 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     return new Promise<RespValue>((resolve, reject) => this.enqueue(args, options, resolve, reject)) as Promise<T>;
   }
 
-  /** @internal Queues a command with explicit callbacks (no promise), used by batch senders. */
+  /**
+   * @internal Queues a command with explicit callbacks (no promise), used by batch senders. Never
+   * throws: every failure (bad arguments, closed, offline, queue full, deadline already past) is
+   * reported through `reject`, and nothing is queued for it.
+   */
   enqueue(
     args: readonly RedisArgument[],
     options: CommandOptions | undefined,
     resolve: (value: RespValue) => void,
     reject: (error: Error) => void,
   ): void {
-    if (this.state === 'closing' || this.state === 'closed') return reject(new ClientClosedError());
-    if (this.state !== 'ready' && this.options.disableOfflineQueue) {
-      return reject(new ClientOfflineError(`${this.address}: the connection is not ready (disableOfflineQueue)`));
+    const invalid = checkArguments(args);
+    if (invalid) return reject(invalid);
+    const refused = this.refusal(1);
+    if (refused) return reject(refused);
+    const now = Date.now();
+    const absolute = options?.deadline;
+    let timeoutMs: number;
+    let deadline: number;
+    if (absolute !== undefined) {
+      // An absolute deadline (what is left of a cluster-level call's one deadline) wins over `timeout`.
+      timeoutMs = options?.timeout ?? Math.max(0, absolute - now);
+      deadline = absolute;
+      if (!(absolute > now)) return reject(new CommandTimeoutError(commandName(args), timeoutMs, false));
+    } else {
+      timeoutMs = options?.timeout ?? this.options.commandTimeout;
+      deadline = timeoutMs > 0 ? now + timeoutMs : Infinity;
     }
-    if (this.pending.length >= this.options.maxQueueLength) {
-      this.pending.retain((queued) => queued.state !== CommandState.Settled);
-      if (this.pending.length >= this.options.maxQueueLength) return reject(new QueueFullError(this.options.maxQueueLength));
-    }
-    const timeoutMs = options?.timeout ?? this.options.commandTimeout;
-    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
     const expect = options?.expectPushes;
     const command = new QueuedCommand(args, options?.returnBuffers ?? false, timeoutMs, deadline, resolve, reject, expect?.kind, expect?.count ?? 0);
     if (expect?.channels) command.expectChannels = new Set(expect.channels);
+    if (options?.asking === true) command.asking = true;
     if (this.relaxedTimeout !== undefined) this.relax(command, this.relaxedTimeout);
     this.pending.push(command);
-    if (deadline !== Infinity) this.deadlines.watch(deadline);
+    if (deadline !== Infinity) this.deadlines.watch(command.deadline);
     if (this.state === 'ready') this.scheduleFlush();
     else if (this.state === 'idle') this.openSocket();
   }
 
+  /** Why `count` more commands cannot be queued now, or undefined when they can. */
+  private refusal(count: number): Error | undefined {
+    if (this.state === 'closing' || this.state === 'closed') return new ClientClosedError();
+    if (this.state !== 'ready' && this.options.disableOfflineQueue) {
+      return new ClientOfflineError(`${this.address}: the connection is not ready (disableOfflineQueue)`);
+    }
+    if (this.pending.length + count > this.options.maxQueueLength) {
+      this.pending.retain((queued) => queued.state !== CommandState.Settled);
+      if (this.pending.length + count > this.options.maxQueueLength) return new QueueFullError(this.options.maxQueueLength);
+    }
+    return undefined;
+  }
+
   /**
-   * Queues several commands as one unit (`[ASKING] MULTI … EXEC`): capacity is checked for all of
-   * them at once, they share one deadline, they are written contiguously in one go, and if the
-   * socket dies after part of the block was written the rest is failed (never replayed on the next
-   * socket, where it would run outside its MULTI).
+   * Queues several commands as one unit (`[ASKING] MULTI … EXEC`): their arguments and the capacity
+   * are checked for all of them at once (one bad command rejects the whole block, nothing is queued),
+   * they share one deadline (`options.deadline`, absolute epoch ms, else `options.timeout` or
+   * `commandTimeout` from now), they are written contiguously in one go, and if the socket dies
+   * after part of the block was written the rest is failed (never replayed on the next socket, where
+   * it would run outside its MULTI). Never throws.
    */
   enqueueBlock(
     commands: ReadonlyArray<{ args: readonly RedisArgument[]; resolve: (value: RespValue) => void; reject: (error: Error) => void }>,
+    options?: Pick<CommandOptions, 'timeout' | 'deadline'>,
   ): void {
     const fail = (error: Error) => {
       for (const c of commands) c.reject(error);
     };
     if (commands.length === 0) return;
-    if (this.state === 'closing' || this.state === 'closed') return fail(new ClientClosedError());
-    if (this.state !== 'ready' && this.options.disableOfflineQueue) {
-      return fail(new ClientOfflineError(`${this.address}: the connection is not ready (disableOfflineQueue)`));
+    for (const c of commands) {
+      const invalid = checkArguments(c.args);
+      if (invalid) return fail(invalid);
     }
-    if (this.pending.length + commands.length > this.options.maxQueueLength) {
-      this.pending.retain((queued) => queued.state !== CommandState.Settled);
-      if (this.pending.length + commands.length > this.options.maxQueueLength) return fail(new QueueFullError(this.options.maxQueueLength));
+    const refused = this.refusal(commands.length);
+    if (refused) return fail(refused);
+    const now = Date.now();
+    const absolute = options?.deadline;
+    const timeoutMs = absolute !== undefined ? (options?.timeout ?? Math.max(0, absolute - now)) : (options?.timeout ?? this.options.commandTimeout);
+    const deadline = absolute !== undefined ? absolute : timeoutMs > 0 ? now + timeoutMs : Infinity;
+    if (absolute !== undefined && !(absolute > now)) {
+      return fail(new CommandTimeoutError(commandName(commands[0]!.args), timeoutMs, false));
     }
-    const timeoutMs = this.options.commandTimeout;
-    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
     const queued = commands.map((c) => new QueuedCommand(c.args, false, timeoutMs, deadline, c.resolve, c.reject, undefined, 0));
     const block = { started: false, last: queued[queued.length - 1]! };
     for (const command of queued) {
@@ -269,7 +310,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       if (this.relaxedTimeout !== undefined) this.relax(command, this.relaxedTimeout);
       this.pending.push(command);
     }
-    if (deadline !== Infinity) this.deadlines.watch(deadline);
+    if (deadline !== Infinity) this.deadlines.watch(queued[0]!.deadline);
     if (this.state === 'ready') this.scheduleFlush();
     else if (this.state === 'idle') this.openSocket();
   }
@@ -389,6 +430,11 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
         steps.push({ args: step.args, optional: step.optional ?? false, auth: false, expectPushes: step.expectPushes, onError: step.onError });
       }
     }
+    // The handshake has its own encoder: user commands queued meanwhile never share its bytes.
+    const encoder = new CommandEncoder();
+    const write = (): void => {
+      for (const chunk of encoder.take()) socket.write(chunk);
+    };
     const current = () => this.socket === socket && this.state === 'connecting';
     const pingUntilLoaded = (): void => {
       if (!current()) return;
@@ -401,9 +447,9 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
           pingUntilLoaded();
         }, undefined, 0);
         ping.state = CommandState.Written;
-        this.encoder.push(['PING']);
+        encoder.push(['PING']);
         this.inflight.push(ping);
-        this.writeChunks(socket);
+        write();
       }, 100);
     };
     let remaining = steps.length;
@@ -428,10 +474,16 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       }, step.expectPushes?.kind, step.expectPushes?.count ?? 0);
       if (step.expectPushes?.channels) command.expectChannels = new Set(step.expectPushes.channels);
       command.state = CommandState.Written;
-      this.encoder.push(step.args);
+      const invalid = checkArguments(step.args);
+      if (invalid) {
+        // An extension built a step that cannot be sent: fail this socket, never throw.
+        this.failSocket(socket, new ConnectionError(this.address, `handshake step ${commandName(step.args)} is invalid: ${invalid.message}`, { cause: invalid }));
+        return;
+      }
+      encoder.push(step.args);
       this.inflight.push(command);
     }
-    this.writeChunks(socket);
+    write();
   }
 
   private onReady(): void {
@@ -462,6 +514,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     this.stopPing();
     this.waitingDrain = false;
     this.decoder.reset();
+    this.encoder.reset();
     for (const command of this.inflight.drain()) {
       const commandError = isProtocol
         ? error
@@ -557,16 +610,53 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
     this.flushNow();
   };
 
+  /** Writes queued commands. Never throws: an unexpected failure fails the socket, never escapes. */
   private flushNow(): void {
     const socket = this.socket;
     if (!socket || this.waitingDrain || (this.state !== 'ready' && this.state !== 'closing')) return;
+    try {
+      this.flushTo(socket);
+    } catch (error) {
+      this.encoder.reset();
+      this.failSocket(socket, new ConnectionError(this.address, `writing commands failed: ${(error as Error).message}`, { cause: error }));
+    }
+  }
+
+  private flushTo(socket: net.Socket): void {
     const pending = this.pending;
     const inflight = this.inflight;
     const encoder = this.encoder;
     while (pending.length > 0) {
       const command = pending.shift()!;
       if (command.state === CommandState.Settled) continue;
-      encoder.push(command.args);
+      if (command.block !== undefined && !command.block.started) {
+        // Arguments were checked at enqueue; a caller that mutated an argv since then must not get
+        // half a block on the wire: check the whole block before encoding its first command.
+        const broken = this.checkBlock(command);
+        if (broken) {
+          command.fail(broken);
+          continue;
+        }
+      }
+      if (command.asking) {
+        const invalid = checkArguments(command.args);
+        if (invalid) {
+          command.fail(invalid);
+          continue;
+        }
+        encoder.push(ASKING);
+        const asking = new QueuedCommand(ASKING, false, 0, Infinity, noop, noop, undefined, 0);
+        asking.state = CommandState.Written;
+        inflight.push(asking);
+      }
+      try {
+        encoder.push(command.args);
+      } catch {
+        // The argv was mutated after it was checked: fail that command only (the encoder appended
+        // nothing for it).
+        command.fail(checkArguments(command.args) ?? new ProtocolError(`${command.name}: the arguments could not be encoded`));
+        continue;
+      }
       command.state = CommandState.Written;
       if (command.block) command.block.started = true;
       inflight.push(command);
@@ -577,6 +667,21 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
       }
     }
     if (encoder.pendingBytes > 0 && !this.writeChunks(socket)) this.waitingDrain = true;
+  }
+
+  /** Checks every command of the block starting at `first` (still in `pending`); fails the rest of it on a bad argv. */
+  private checkBlock(first: QueuedCommand): Error | undefined {
+    let error = checkArguments(first.args);
+    if (!error) {
+      for (const command of this.pending) {
+        if (command.block !== first.block) break;
+        error = checkArguments(command.args);
+        if (error) break;
+      }
+    }
+    if (!error) return undefined;
+    while (this.pending.peek()?.block === first.block) this.pending.shift()!.fail(error);
+    return error;
   }
 
   /** Writes the encoded chunks; false when the socket asks us to wait for 'drain'. */

@@ -64,6 +64,8 @@ export class QueuedCommand {
   relaxed = false;
   /** Only confirmations for these channels count (tells server-initiated pushes apart). */
   expectChannels: ReadonlySet<string> | undefined;
+  /** `ASKING` is written immediately before this command, as one unit with it. */
+  asking = false;
 
   get name(): string {
     const first = this.args[0];

@@ -1,6 +1,5 @@
-import { ClientClosedError } from '../errors/base.error.js';
 import type { NodeConnection } from '../connection/node-connection.js';
-import { RedisClusterError } from '../errors/base.error.js';
+import { ClientClosedError, QueueFullError, RedisClusterError } from '../errors/base.error.js';
 
 /** No dedicated connection became free within `pool.acquireTimeout`. */
 export class PoolTimeoutError extends RedisClusterError {
@@ -11,6 +10,8 @@ interface Waiter {
   resolve: (connection: NodeConnection) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
+  /** The caller's deadline (epoch ms). */
+  deadline: number;
 }
 
 /** Pool settings (see PoolOptions for units and defaults). @internal */
@@ -19,7 +20,14 @@ export interface NodePoolSettings {
   minIdle: number;
   idleTimeout: number;
   acquireTimeout: number;
+  /**
+   * Most callers that may wait for a connection at once (beyond that, acquire rejects at once with
+   * QueueFullError). The cluster passes the node's `maxQueueLength`. @default 10000
+   */
+  maxWaiters?: number;
 }
+
+const DEFAULT_MAX_WAITERS = 10_000;
 
 /**
  * A bounded pool of dedicated connections to one node, for commands that must not share the
@@ -48,8 +56,12 @@ export class NodePool {
     return this.idle.length;
   }
 
-  /** Leases a ready dedicated connection, waiting up to `acquireTimeout` ms when the pool is full. */
-  async acquire(): Promise<NodeConnection> {
+  /**
+   * Leases a ready dedicated connection. When the pool is full, waits up to `acquireTimeout` ms
+   * (0 = no limit of its own) and never past `deadline` (epoch ms, the caller's call deadline;
+   * Infinity = none): then rejects with PoolTimeoutError. At most `maxWaiters` callers wait at once.
+   */
+  async acquire(deadline = Infinity): Promise<NodeConnection> {
     if (this.closed) throw new ClientClosedError();
     while (this.idle.length > 0) {
       const entry = this.idle.pop()!;
@@ -67,33 +79,54 @@ export class NodePool {
         this.discard(connection);
         throw error;
       }
+      if (this.closed) {
+        this.discard(connection);
+        throw new ClientClosedError();
+      }
       return connection;
     }
+    const maxWaiters = this.settings.maxWaiters ?? DEFAULT_MAX_WAITERS;
+    if (this.waiters.length >= maxWaiters) throw new QueueFullError(maxWaiters);
     return new Promise<NodeConnection>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: undefined };
-      if (this.settings.acquireTimeout > 0) {
+      const waiter: Waiter = { resolve, reject, timer: undefined, deadline };
+      const ownLimit = this.settings.acquireTimeout > 0 ? Date.now() + this.settings.acquireTimeout : Infinity;
+      const until = Math.min(ownLimit, deadline);
+      if (until !== Infinity) {
+        const byDeadline = deadline < ownLimit;
         waiter.timer = setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(new PoolTimeoutError(`No dedicated connection became free within ${this.settings.acquireTimeout} ms (pool.acquireTimeout, pool.maxSize ${this.settings.maxSize})`));
-        }, this.settings.acquireTimeout);
+          const index = this.waiters.indexOf(waiter);
+          if (index >= 0) this.waiters.splice(index, 1);
+          reject(
+            new PoolTimeoutError(
+              byDeadline
+                ? `No dedicated connection became free before the command's deadline (pool.maxSize ${this.settings.maxSize})`
+                : `No dedicated connection became free within ${this.settings.acquireTimeout} ms (pool.acquireTimeout, pool.maxSize ${this.settings.maxSize})`,
+            ),
+          );
+        }, Math.max(0, until - Date.now()));
       }
       this.waiters.push(waiter);
     });
   }
 
+  /** Callers waiting for a connection now. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /**
-   * acquire(), but rejects with PoolTimeoutError after `timeoutMs` (the caller's deadline) even
-   * while a connection is still being opened; a connection that arrives later is returned to the pool.
+   * acquire(), but rejects with PoolTimeoutError at `deadline` (epoch ms) even while a connection
+   * is still being opened; a connection that arrives later is returned to the pool.
    */
-  acquireWithin(timeoutMs: number): Promise<NodeConnection> {
-    if (timeoutMs <= 0) return this.acquire();
+  acquireBy(deadline: number): Promise<NodeConnection> {
+    if (deadline === Infinity) return this.acquire();
     return new Promise((resolve, reject) => {
       let late = false;
       const timer = setTimeout(() => {
         late = true;
-        reject(new PoolTimeoutError(`No dedicated connection was ready within ${timeoutMs} ms (commandTimeout)`));
-      }, timeoutMs);
-      this.acquire().then(
+        reject(new PoolTimeoutError("No dedicated connection was ready before the command's deadline"));
+      }, Math.max(0, deadline - Date.now()));
+      this.acquire(deadline).then(
         (connection) => {
           clearTimeout(timer);
           if (late) this.release(connection);
@@ -153,6 +186,6 @@ export class NodePool {
     const waiter = this.waiters.shift();
     if (!waiter) return;
     if (waiter.timer) clearTimeout(waiter.timer);
-    this.acquire().then(waiter.resolve, waiter.reject);
+    this.acquire(waiter.deadline).then(waiter.resolve, waiter.reject);
   }
 }

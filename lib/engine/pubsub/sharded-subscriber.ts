@@ -105,9 +105,28 @@ export class ShardedSubscriber {
   }
 
   async close(): Promise<void> {
+    // Back-off waits end now (place() then sees the client closed and stops).
+    for (const [timer, wake] of this.sleeps) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.sleeps.clear();
     const connections = [...this.connections.values()];
     this.connections.clear();
     await Promise.all(connections.map((c) => c.destroy()));
+  }
+
+  /** Back-off waits of place(), ended by close(). */
+  private readonly sleeps = new Map<NodeJS.Timeout, () => void>();
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleeps.delete(timer);
+        resolve();
+      }, ms);
+      this.sleeps.set(timer, resolve);
+    });
   }
 
   /** SSUBSCRIBEs `channels` (one slot) on the slot's master, following MOVED. */
@@ -126,7 +145,7 @@ export class ShardedSubscriber {
       // A stale topology (a node that has not heard of a failover yet answered the refresh) names
       // a demoted master, which would accept SSUBSCRIBE silently and never deliver: ask again.
       if (attempt + 1 >= MAX_ATTEMPTS) throw new Error(`No master confirmed for slot ${slot} to SSUBSCRIBE on`);
-      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+      await this.sleep(100 * (attempt + 1));
       await this.host.refresh().catch(() => undefined);
       return this.place(live, slot, attempt + 1);
     }

@@ -91,6 +91,13 @@ export class CommandEncoder {
     this.bytes = bytes;
   }
 
+  /** Drops everything accumulated since the last take (the socket it was meant for is gone). */
+  reset(): void {
+    this.chunks = [];
+    this.pending = '';
+    this.bytes = 0;
+  }
+
   /** The chunks accumulated since the last take, consecutive strings merged into one string; resets. */
   take(): Array<string | Buffer> {
     const chunks = this.chunks;

@@ -1,6 +1,5 @@
 import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/common';
 import { createCluster, type RedisCluster } from '../../engine/cluster/cluster-client.js';
-import type { ClusterNode } from '../../engine/cluster/cluster-node.js';
 import type { HealthReport } from '../../engine/cluster/health-report.js';
 import { RedisClusterEventLogger } from '../events/redis-cluster-event.logger.js';
 import type { RedisClusterEvents } from '../events/redis-cluster-events.service.js';
@@ -26,12 +25,6 @@ function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
     () => true,
   );
   return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** The client's connect() still running, if any (read from the engine's private state). */
-function pendingConnect(cluster: RedisCluster): Promise<void> | undefined {
-  if (cluster.isOpen) return undefined;
-  return (cluster as unknown as { connecting?: Promise<void> }).connecting;
 }
 
 /**
@@ -94,8 +87,7 @@ export class RedisClusterLifecycle implements BeforeApplicationShutdown, OnAppli
       });
     } catch (error) {
       this.current = 'closed';
-      // A client destroyed while its connect() is still running would open the masters'
-      // sockets afterwards (engine: connect() does not check for close); let it settle first.
+      // Released once an abandoned connect attempt has settled (destroy() would also end it).
       const release = () => this.release(() => this.cluster.destroy());
       if (abandoned) void abandoned.then(release, release);
       else await release();
@@ -137,16 +129,13 @@ export class RedisClusterLifecycle implements BeforeApplicationShutdown, OnAppli
   private async drain(): Promise<void> {
     const timeoutMs = this.options.shutdownTimeout;
     const started = Date.now();
-    // With lazyConnect a first command may have started connect(); closing the client before it
-    // settles would leave the masters' sockets open (engine: connect() does not check for close).
-    const connecting = pendingConnect(this.cluster);
-    if (connecting) await settleWithin(connecting, Math.max(timeoutMs, 1));
-    // The nodes are captured before close(): once it runs, cluster.destroy() no longer reaches them.
-    const nodes: ClusterNode[] = this.cluster.registry.all();
+    // With lazyConnect a first command may have started connect(): let it finish (within the
+    // shutdown timeout) so that the command is drained by close() rather than refused.
+    await settleWithin(this.cluster.whenConnectSettled(), Math.max(timeoutMs, 1));
     const remaining = timeoutMs - (Date.now() - started);
     if (remaining > 0 && (await settleWithin(this.cluster.close(), remaining))) return;
     if (timeoutMs > 0) this.eventLogger.warn(shutdownTimeoutMessage(this.name, timeoutMs));
-    await Promise.all(nodes.map((node) => node.destroy()));
+    // Ends a close() still draining too: every socket and timer is released.
     await this.cluster.destroy();
   }
 

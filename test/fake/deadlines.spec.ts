@@ -1,0 +1,263 @@
+// One absolute deadline per user call, on every path of the cluster layer: the lazy connect, COMMAND
+// GETKEYS, NOSCRIPT -> EVAL, MOVED/ASK chains, TRYAGAIN/CLUSTERDOWN, transactions and WATCH all get
+// only what is left of it. Scripted nodes give exact timing: each case delays the first step by
+// `STEP_MS` of a `TIMEOUT_MS` deadline, so a path that restarted the clock would settle near
+// TIMEOUT_MS + STEP_MS; the bound asserted is halfway (never a tight threshold). The overshoot past
+// the deadline is reported as a figure in the test output.
+import {
+  createCluster,
+  AskError,
+  ClusterDownError,
+  CommandTimeoutError,
+  ConnectionError,
+  defineScript,
+  NodeRemovedError,
+  RedirectionLimitError,
+  ReplyError,
+  type RedisCluster,
+} from '../../lib/index.js';
+import { keySlot } from '../../lib/engine/commands/key-slot.js';
+import { FakeRedisServer, type SlotRange } from './fake-redis-server.js';
+import * as F from './resp-frames.js';
+
+const TIMEOUT_MS = 600;
+const STEP_MS = 400;
+/**
+ * A reply that comes far too late (the fake answers in order, so later replies on that connection
+ * wait behind it, as on a stalled server; a missing reply would misalign them).
+ */
+const HANG = { delayMs: 5_000, bytes: F.simple('LATE') };
+/** A path that restarted its clock after the first step would settle after TIMEOUT_MS + STEP_MS. */
+const BOUND_MS = TIMEOUT_MS + STEP_MS / 2;
+
+let a: FakeRedisServer;
+let b: FakeRedisServer;
+let client: RedisCluster | undefined;
+const overshoots: Array<{ path: string; overshootMs: number }> = [];
+
+function table(): SlotRange[] {
+  return [
+    { start: 0, end: 8191, master: { host: '127.0.0.1', port: a.port } },
+    { start: 8192, end: 16383, master: { host: '127.0.0.1', port: b.port } },
+  ];
+}
+
+function create(options: { commandTimeout?: number; maxCommandRedirections?: number } = {}): RedisCluster {
+  client = createCluster({
+    rootNodes: [{ url: `redis://127.0.0.1:${a.port}` }],
+    defaults: { commandTimeout: options.commandTimeout ?? TIMEOUT_MS, socket: { reconnectStrategy: 20 } },
+    ...(options.maxCommandRedirections !== undefined ? { maxCommandRedirections: options.maxCommandRedirections } : {}),
+    topologyRefreshInterval: 0,
+  });
+  client.on('error', () => undefined);
+  client.on('node-error', () => undefined);
+  return client;
+}
+
+async function connect(options: { commandTimeout?: number; maxCommandRedirections?: number } = {}): Promise<RedisCluster> {
+  const cluster = create(options);
+  await cluster.connect();
+  return cluster;
+}
+
+/** Runs `call`, returns its error and how long after the call it settled. */
+async function timed(path: string, call: () => Promise<unknown>): Promise<{ error: unknown; elapsedMs: number }> {
+  const started = performance.now();
+  const error = await call().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const elapsedMs = performance.now() - started;
+  overshoots.push({ path, overshootMs: Math.round((elapsedMs - TIMEOUT_MS) * 10) / 10 });
+  return { error, elapsedMs };
+}
+
+function expectTimeout(outcome: { error: unknown; elapsedMs: number }, command: string, written: boolean): CommandTimeoutError {
+  expect(outcome.error).toBeInstanceOf(CommandTimeoutError);
+  const error = outcome.error as CommandTimeoutError;
+  expect(error.code).toBe('ERR_REDIS_COMMAND_TIMEOUT');
+  expect(error.timeoutMs).toBe(TIMEOUT_MS);
+  expect(error.written).toBe(written);
+  expect(error.message.startsWith(`${command} timed out after ${TIMEOUT_MS} ms (it was ${written ? 'sent and may have run' : 'never sent'}`)).toBe(true);
+  // Never early (one clock from the call), never a restarted clock.
+  expect(outcome.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
+  expect(outcome.elapsedMs).toBeLessThan(BOUND_MS);
+  return error;
+}
+
+/** A key whose slot the fake topology gives to node `a` (slot < 8192). */
+const keyOnA = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => `key:${k}`).find((k) => keySlot(k) < 8192)!;
+const slotA = keySlot(keyOnA);
+
+beforeEach(async () => {
+  a = await FakeRedisServer.start();
+  b = await FakeRedisServer.start();
+  a.setSlots(table());
+  b.setSlots(table());
+});
+
+afterEach(async () => {
+  await client?.destroy();
+  client = undefined;
+  await Promise.all([a.close(), b.close()]);
+});
+
+afterAll(() => {
+  // The figure asked for: how long after its deadline each path settled (ms).
+  console.log(`deadline overshoot per path (ms, deadline ${TIMEOUT_MS} ms):\n${overshoots.map((o) => `  ${o.path}: ${o.overshootMs}`).join('\n')}`);
+});
+
+describe('one absolute deadline per call', () => {
+  it('lazy connect: the wait for the topology counts against the first command', async () => {
+    a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
+    a.on('GET', () => HANG);
+    const cluster = create();
+    const outcome = await timed('lazy connect', () => cluster.get(keyOnA));
+    expectTimeout(outcome, 'GET', true);
+  });
+
+  it('unknown command: COMMAND GETKEYS and the command share the deadline', async () => {
+    a.on('COMMAND GETKEYS', () => ({ delayMs: STEP_MS, bytes: F.array([F.bulk(keyOnA)]) }));
+    a.on('MYMODULE.GET', () => HANG);
+    b.on('COMMAND GETKEYS', () => ({ delayMs: STEP_MS, bytes: F.array([F.bulk(keyOnA)]) }));
+    const cluster = await connect();
+    const outcome = await timed('unknown command (GETKEYS)', () => cluster.sendCommand(['MYMODULE.GET', keyOnA]));
+    expectTimeout(outcome, 'MYMODULE.GET', true);
+  });
+
+  it('unknown command: a GETKEYS that times out is the command timing out, unsent', async () => {
+    for (const node of [a, b]) node.on('COMMAND GETKEYS', () => HANG);
+    const cluster = await connect();
+    const outcome = await timed('unknown command (GETKEYS hangs)', () => cluster.sendCommand(['MYMODULE.GET', keyOnA]));
+    expectTimeout(outcome, 'MYMODULE.GET', false);
+  });
+
+  it('unknown command: GETKEYS errors are surfaced, not swallowed', async () => {
+    for (const node of [a, b]) node.on('COMMAND GETKEYS', () => F.error('ERR Invalid number of arguments specified for command'));
+    const cluster = await connect();
+    const error = await cluster.sendCommand(['MYMODULE.GET', keyOnA]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReplyError);
+    expect((error as ReplyError).message).toMatch(/Invalid number of arguments/);
+    expect(a.commands.some((c) => c.argv[0] === 'MYMODULE.GET') || b.commands.some((c) => c.argv[0] === 'MYMODULE.GET')).toBe(false);
+  });
+
+  it('NOSCRIPT -> EVAL: the EVAL gets only what is left', async () => {
+    a.on('EVALSHA', () => ({ delayMs: STEP_MS, bytes: F.error('NOSCRIPT No matching script. Please use EVAL.') }));
+    a.on('EVAL', () => HANG);
+    const cluster = await connect();
+    const script = defineScript('return 1');
+    const outcome = await timed('NOSCRIPT -> EVAL', () => cluster.runScript(script, { keys: [keyOnA] }));
+    expectTimeout(outcome, 'EVAL', true);
+    expect(a.commands.filter((c) => c.argv[0] === 'EVAL')).toHaveLength(1);
+  });
+
+  it('a MOVED chain: every hop gets only what is left; past the deadline CommandTimeoutError, not the last hop', async () => {
+    a.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${b.port}`) }));
+    b.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${a.port}`) }));
+    const cluster = await connect({ maxCommandRedirections: 50 });
+    const outcome = await timed('MOVED chain', () => cluster.get(keyOnA));
+    expectTimeout(outcome, 'GET', true);
+  });
+
+  it('an ASK chain: ASKING travels with each hop on the same connection, right before its command', async () => {
+    a.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`ASK ${slotA} 127.0.0.1:${b.port}`) }));
+    b.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`ASK ${slotA} 127.0.0.1:${a.port}`) }));
+    const cluster = await connect({ maxCommandRedirections: 50 });
+    const outcome = await timed('ASK chain', () => cluster.get(keyOnA));
+    expectTimeout(outcome, 'GET', true);
+    const onB = b.commands.filter((c) => ['ASKING', 'GET'].includes(c.argv[0]!.toUpperCase()));
+    expect(onB.length).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i + 1 < onB.length; i += 2) {
+      expect([onB[i]!.argv[0], onB[i + 1]!.argv[0]]).toEqual(['ASKING', 'GET']);
+      expect(onB[i]!.connId).toBe(onB[i + 1]!.connId);
+    }
+  });
+
+  it('ASK then success: the redirect limit still stops a loop before the deadline', async () => {
+    a.on('GET', () => F.error(`ASK ${slotA} 127.0.0.1:${b.port}`));
+    b.on('GET', () => F.error(`ASK ${slotA} 127.0.0.1:${a.port}`));
+    const cluster = await connect({ maxCommandRedirections: 3 });
+    const error = await cluster.get(keyOnA).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedirectionLimitError);
+    expect((error as RedirectionLimitError).cause).toBeInstanceOf(AskError);
+  });
+
+  it('CLUSTERDOWN for the whole deadline: CommandTimeoutError with ClusterDownError as its cause, at the deadline', async () => {
+    a.on('SET', () => F.error('CLUSTERDOWN The cluster is down'));
+    const cluster = await connect();
+    const outcome = await timed('CLUSTERDOWN', () => cluster.set(keyOnA, 'v'));
+    const error = expectTimeout(outcome, 'SET', false);
+    expect(error.cause).toBeInstanceOf(ClusterDownError);
+    expect(error.message).toMatch(/last retried error: CLUSTERDOWN/);
+  });
+
+  it('TRYAGAIN/CLUSTERDOWN waits are bounded by the deadline, not by maxCommandRedirections', async () => {
+    let until = 0;
+    a.on('SET', () => (Date.now() < until ? F.error('CLUSTERDOWN The cluster is down') : F.simple('OK')));
+    const cluster = await connect({ commandTimeout: 3000, maxCommandRedirections: 3 });
+    until = Date.now() + 1000;
+    // Far more than 3 retries happen during that second: the call still succeeds within its deadline.
+    expect(await cluster.set(keyOnA, 'v')).toBe('OK');
+    expect(cluster.stats().clusterDown).toBeGreaterThan(3);
+  });
+
+  it('a lost connection on every try: CommandTimeoutError (written, one consistent message), never the last retried error', async () => {
+    a.on('GET', () => ({ close: true }));
+    const cluster = await connect();
+    const outcome = await timed('connection lost on every try', () => cluster.get(keyOnA));
+    const error = expectTimeout(outcome, 'GET', true);
+    expect(error).not.toBeInstanceOf(NodeRemovedError);
+    expect(error.cause).toBeInstanceOf(ConnectionError);
+  });
+
+  it('transactions: a MOVED block re-runs on the new owner within the one deadline', async () => {
+    for (const node of [a, b]) node.on('MULTI', () => F.simple('OK'));
+    a.on('SET', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${b.port}`) }));
+    a.on('EXEC', () => F.error('EXECABORT Transaction discarded because of previous errors.'));
+    b.on('SET', () => F.simple('QUEUED'));
+    b.on('EXEC', () => HANG);
+    const cluster = await connect();
+    const outcome = await timed('transaction MOVED', () => cluster.multi().set(keyOnA, 'v').exec());
+    expectTimeout(outcome, 'MULTI', true);
+  });
+
+  it('transactions: TRYAGAIN inside the block is retried after a backoff, within the deadline', async () => {
+    let tries = 0;
+    a.on('MULTI', () => F.simple('OK'));
+    a.on('MSET', () => (++tries < 3 ? F.error('TRYAGAIN Multiple keys request during rehashing of slot') : F.simple('QUEUED')));
+    a.on('EXEC', () => (tries < 3 ? F.error('EXECABORT Transaction discarded because of previous errors.') : F.array([F.simple('OK')])));
+    const cluster = await connect();
+    expect(await cluster.multi().mSet([`{${keyOnA}}1`, 'x', `{${keyOnA}}2`, 'y']).exec()).toEqual(['OK']);
+    expect(tries).toBe(3);
+  });
+
+  it('WATCH: a MOVED then a hanging WATCH settle at the one deadline', async () => {
+    a.on('WATCH', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${b.port}`) }));
+    b.on('WATCH', () => HANG);
+    const cluster = await connect();
+    const outcome = await timed('WATCH MOVED', () => cluster.watch(keyOnA));
+    expectTimeout(outcome, 'WATCH', true);
+  });
+
+  it('WATCH follows ASK (the session sends ASKING before each command and before MULTI), TRYAGAIN and CLUSTERDOWN', async () => {
+    let tries = 0;
+    a.on('WATCH', () => F.error(`ASK ${slotA} 127.0.0.1:${b.port}`));
+    b.on('WATCH', () => (++tries === 1 ? F.error('TRYAGAIN Multiple keys request during rehashing of slot') : tries === 2 ? F.error('CLUSTERDOWN The cluster is down') : F.simple('OK')));
+    b.on('GET', () => F.bulk('v'));
+    b.on('MULTI', () => F.simple('OK'));
+    b.on('SET', () => F.simple('QUEUED'));
+    b.on('EXEC', () => F.array([F.simple('OK')]));
+    const cluster = await connect();
+    const session = await cluster.watch(keyOnA);
+    expect(session.address).toBe(`127.0.0.1:${b.port}`);
+    expect(await session.get(keyOnA)).toBe('v');
+    expect(await session.multi().set(keyOnA, 'w').exec()).toEqual(['OK']);
+    const names = b.commands.filter((c) => c.argv[0] !== 'HELLO' && c.argv[0] !== 'CLIENT' && c.argv[0] !== 'PING' && c.argv[0] !== 'CLUSTER').map((c) => c.argv[0]!.toUpperCase());
+    expect(names.slice(-8)).toEqual(['ASKING', 'WATCH', 'ASKING', 'GET', 'ASKING', 'MULTI', 'SET', 'EXEC']);
+  });
+});
+
+function toAction(reply: unknown): { bytes?: string | Buffer } {
+  if (typeof reply === 'string' || Buffer.isBuffer(reply)) return { bytes: reply };
+  return (reply ?? {}) as { bytes?: string | Buffer };
+}
