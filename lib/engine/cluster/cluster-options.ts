@@ -76,8 +76,8 @@ export interface ResolvedClusterOptions {
 }
 
 const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts', 'clientSideCache', 'observability']);
-const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo']);
-const SOCKET_KEYS = new Set(['host', 'port', 'tls', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'reconnectStrategy']);
+const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo', 'maxBulkLength']);
+const SOCKET_KEYS = new Set(['host', 'port', 'tls', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'reconnectStrategy', 'livenessTimeout']);
 const POOL_KEYS = new Set(['maxSize', 'minIdle', 'idleTimeout', 'acquireTimeout']);
 
 /** Throws a ConfigError naming the first key of `value` that is not in `allowed`. @internal */

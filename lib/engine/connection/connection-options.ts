@@ -1,5 +1,7 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { constants as bufferConstants } from 'node:buffer';
 import { ConfigError } from '../errors/base.error.js';
+import { DEFAULT_MAX_BULK_LENGTH } from '../resp/decoder.js';
 import type { ReconnectStrategy } from './reconnect-strategy.js';
 import { parseRedisUrl } from './redis-url.js';
 
@@ -33,6 +35,24 @@ export interface SocketOptions {
    * immediate. @default exponential backoff 50·2^retries ms capped at 2000 ms, plus 0–199 ms jitter
    */
   reconnectStrategy?: ReconnectStrategy;
+  /**
+   * Liveness under load, in milliseconds: a socket with commands awaiting their replies that has
+   * read nothing for this long is declared dead and failed like a reset (commands it carried reject
+   * with ConnectionClosedError `mayHaveRun: true`, unsent ones wait for the reconnection, which
+   * follows `reconnectStrategy`). Catches a peer that vanished without a FIN or RST (frozen process,
+   * dropped network path), which TCP alone reports only after ~15 minutes. `0` turns it off.
+   *
+   * The silence is counted from the later of the last read and the moment commands started waiting
+   * on an idle socket. The oldest command awaiting a reply decides how much silence is normal:
+   * - a command given a longer timeout of its own (`timeout`/`deadline`, or a maintenance-relaxed
+   *   one) may be silent for that long;
+   * - a blocking command (BLPOP/BRPOP/BLMOVE/BRPOPLPUSH/BZPOPMIN/BZPOPMAX/BLMPOP/BZMPOP, XREAD and
+   *   XREADGROUP with BLOCK, WAIT, WAITAOF) may be silent for its blocking time plus this timeout,
+   *   and one that blocks forever (timeout 0) is never declared dead while it is the oldest.
+   * An idle socket (nothing in flight) is never checked: see `pingInterval` for idle checks.
+   * @default 5000
+   */
+  livenessTimeout?: number;
 }
 
 /** Options of one connection to one Redis node. */
@@ -57,14 +77,23 @@ export interface NodeConnectionOptions {
   /** Milliseconds of read idleness after which a PING is sent; a PING that times out drops the socket. Off when 0. @default 0 */
   pingInterval?: number;
   /**
-   * Most commands that may wait unsent (offline, or behind back-pressure); more are rejected at
-   * once with QueueFullError. @default 100000
+   * Most commands held for the node at once: unsent (offline, or behind back-pressure) plus written
+   * and awaiting their reply. One more is rejected at once (synchronously, before anything is
+   * queued) with QueueFullError. @default 100000
    */
   maxQueueLength?: number;
   /** Reject commands at once with ClientOfflineError while the connection is not ready. @default false */
   disableOfflineQueue?: boolean;
   /** Send `CLIENT SETINFO lib-name/lib-ver` (errors from servers older than 7.2 are ignored). @default true */
   clientInfo?: boolean;
+  /**
+   * Largest bulk string accepted in a reply, in bytes. A longer one (announced in its header) is a
+   * ProtocolError: the commands in flight on that socket reject with it and the socket is dropped
+   * (then reconnected). Bulk strings are never allocated at their announced size up front: the
+   * buffer grows as bytes arrive. At most `buffer.constants.MAX_LENGTH`.
+   * @default 536870912 (512 MiB, Redis's own `proto-max-bulk-len`)
+   */
+  maxBulkLength?: number;
 }
 
 /** @internal Options after defaults and validation. */
@@ -77,6 +106,7 @@ export interface ResolvedNodeConnectionOptions {
   keepAliveInitialDelay: number;
   noDelay: boolean;
   reconnectStrategy: ReconnectStrategy | undefined;
+  livenessTimeout: number;
   username: string | undefined;
   password: string | undefined;
   name: string | undefined;
@@ -86,6 +116,7 @@ export interface ResolvedNodeConnectionOptions {
   maxQueueLength: number;
   disableOfflineQueue: boolean;
   clientInfo: boolean;
+  maxBulkLength: number;
 }
 
 function nonNegative(value: unknown, option: string, fallback: number, allowInfinity = false): number {
@@ -105,6 +136,14 @@ function optionalString(value: unknown, option: string): string | undefined {
 function optionalBoolean(value: unknown, option: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new ConfigError(option, 'must be a boolean');
+  return value;
+}
+
+function maxBulkLength(value: unknown, option: string): number {
+  if (value === undefined) return DEFAULT_MAX_BULK_LENGTH;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > bufferConstants.MAX_LENGTH) {
+    throw new ConfigError(option, `must be an integer from 1 to ${bufferConstants.MAX_LENGTH}`);
+  }
   return value;
 }
 
@@ -151,6 +190,7 @@ export function resolveNodeConnectionOptions(options: NodeConnectionOptions, pre
     keepAliveInitialDelay: nonNegative(socket.keepAliveInitialDelay, p('socket.keepAliveInitialDelay'), 5000),
     noDelay: optionalBoolean(socket.noDelay, p('socket.noDelay'), true),
     reconnectStrategy: resolveReconnect(socket.reconnectStrategy, p('socket.reconnectStrategy')),
+    livenessTimeout: nonNegative(socket.livenessTimeout, p('socket.livenessTimeout'), 5000),
     username: optionalString(options.username, p('username')) ?? url?.username,
     password: optionalString(options.password, p('password')) ?? url?.password,
     name: optionalString(options.name, p('name')),
@@ -160,5 +200,6 @@ export function resolveNodeConnectionOptions(options: NodeConnectionOptions, pre
     maxQueueLength,
     disableOfflineQueue: optionalBoolean(options.disableOfflineQueue, p('disableOfflineQueue'), false),
     clientInfo: optionalBoolean(options.clientInfo, p('clientInfo'), true),
+    maxBulkLength: maxBulkLength(options.maxBulkLength, p('maxBulkLength')),
   };
 }

@@ -19,7 +19,9 @@ export interface CommandOptions {
   /**
    * Absolute deadline, in epoch milliseconds (`Date.now()` scale), of the user call this send belongs
    * to. Takes precedence over `timeout`: a cluster-level call that was redirected or retried passes
-   * what is left of its one deadline this way, so no hop restarts the clock.
+   * what is left of its one deadline this way, so no hop restarts the clock. When both are given,
+   * `timeout` only names the call's whole budget in the CommandTimeoutError. A deadline already
+   * past rejects at once with CommandTimeoutError (`written: false`), nothing queued.
    */
   deadline?: number;
   /**

@@ -31,13 +31,9 @@ interface NodeEntry {
   lastSeq: number;
 }
 
-/**
- * Reads the connection's time of last read (epoch ms). NodeConnection keeps it as `lastReadAt`;
- * undefined (socket check off) if that field is ever renamed.
- */
+/** The connection's time of last read (epoch ms; 0 without a socket). */
 function lastReadOf(connection: NodeConnection): number | undefined {
-  const value = (connection as unknown as { readonly lastReadAt?: unknown }).lastReadAt;
-  return typeof value === 'number' ? value : undefined;
+  return connection.lastReadAt;
 }
 
 /**

@@ -38,8 +38,16 @@ const K_MAP = 1; // `%`
 const K_PUSH = 2; // `>`
 const K_ATTRIBUTE = 3; // `|`
 
-/** Largest bulk payload accepted (a Buffer cannot be larger). */
-const MAX_BULK_LENGTH = bufferConstants.MAX_LENGTH;
+/** Largest bulk payload a Buffer can hold: the upper bound of `maxBulkLength`. */
+const MAX_BUFFER_LENGTH = bufferConstants.MAX_LENGTH;
+/** Default `maxBulkLength`: Redis's own limit on a string value (`proto-max-bulk-len`), 512 MiB. */
+export const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
+/**
+ * A bulk string that spans chunks gets a buffer of at most this many bytes (or what the current
+ * chunk holds, if more) up front; it grows as bytes arrive. A 17-byte header announcing 4 GiB
+ * therefore allocates 64 KiB, not 4 GiB.
+ */
+const BULK_INITIAL_CAPACITY = 64 * 1024;
 /** Largest element count accepted for an aggregate (a JS array cannot be longer). */
 const MAX_AGGREGATE_LENGTH = 2 ** 32 - 1;
 /** Aggregates up to this length get a preallocated array; longer ones grow as elements arrive. */
@@ -158,11 +166,16 @@ function parseDouble(text: string): number | undefined {
   }
 }
 
-/** The string a map key becomes. */
+/**
+ * The string a map key becomes. A Buffer key (the frame is decoded with Buffers) becomes its latin1
+ * text: one character per byte, so distinct binary keys stay distinct and the bytes are recovered
+ * exactly with `Buffer.from(key, 'latin1')`. (UTF-8 would turn every invalid sequence into U+FFFD
+ * and make different keys collide.) In string mode keys are UTF-8 text like every other string.
+ */
 function mapKey(key: RespValue): string {
   if (typeof key === 'string') return key;
   if (key === null || typeof key !== 'object') return String(key);
-  if (Buffer.isBuffer(key)) return key.toString('utf8');
+  if (Buffer.isBuffer(key)) return latin1(key, 0, key.length);
   if (key instanceof ReplyError) return key.message;
   // Aggregate keys: RESP3 allows them, Redis never sends them. Best effort.
   try {
@@ -183,8 +196,15 @@ function toMap(items: RespValue[]): RespMap {
  * reporting each complete top-level frame to a {@link DecoderSink}, in wire order.
  *
  * - Input may be split at any byte boundary. Bulk strings are decoded only once complete (a UTF-8
- *   character split across chunks is never mangled). A bulk that spans chunks is copied once into
- *   a buffer of its announced length, so large values cost linear time.
+ *   character split across chunks is never mangled). A bulk that spans chunks is assembled in a
+ *   buffer that starts at 64 KiB (or the bytes at hand) and doubles as bytes arrive, up to the
+ *   announced length: linear time, and a header alone never allocates its announced length.
+ * - A bulk string longer than `maxBulkLength` (default 512 MiB, Redis's own limit) is a
+ *   ProtocolError as soon as its header is read.
+ * - A push frame (`>`) inside an aggregate (servers have sent invalidation pushes in the middle of
+ *   a reply) is delivered to `onPush` as soon as it is complete, with its own buffer mode
+ *   (`wantBuffers(true)`), and is not an element of the aggregate around it.
+ * - Map keys are strings: UTF-8 text in string mode, latin1 text (byte-exact) in buffer mode.
  * - Aggregates are tracked on an explicit stack (no recursion): nesting depth is limited by memory only.
  * - `sink.wantBuffers(isPush)` is asked once per top-level frame, when its header line is complete
  *   (before any of its content is decoded). A top-level attribute (`|`) is not a frame: it is read
@@ -235,10 +255,19 @@ export class RespDecoder {
   private readonly stackItems: RespValue[][] = [];
   private readonly stackIndex: number[] = [];
   private readonly stackLength: number[] = [];
+  /** For a push nested in an aggregate: the buffer mode of the frame around it, restored when it ends. */
+  private readonly stackOuterBuffers: boolean[] = [];
+  private readonly maxBulkLength: number;
 
-  /** @param sink receives every complete top-level frame, in wire order. */
-  constructor(sink: DecoderSink) {
+  /**
+   * @param sink receives every complete top-level frame, in wire order.
+   * @param options.maxBulkLength largest bulk string accepted, in bytes (default 512 MiB; at most
+   *   `buffer.constants.MAX_LENGTH`). A longer one is a ProtocolError.
+   */
+  constructor(sink: DecoderSink, options?: { maxBulkLength?: number }) {
     this.sink = sink;
+    const max = options?.maxBulkLength ?? DEFAULT_MAX_BULK_LENGTH;
+    this.maxBulkLength = Number.isInteger(max) && max >= 0 ? Math.min(max, MAX_BUFFER_LENGTH) : DEFAULT_MAX_BULK_LENGTH;
   }
 
   /**
@@ -281,6 +310,7 @@ export class RespDecoder {
     this.stackItems.length = 0;
     this.stackIndex.length = 0;
     this.stackLength.length = 0;
+    this.stackOuterBuffers.length = 0;
   }
 
   private fail(problem: string, pos: number): ProtocolError {
@@ -396,10 +426,10 @@ export class RespDecoder {
             }
             throw this.fail('invalid length', pos + 1);
           }
-          if (len > MAX_BULK_LENGTH) throw this.fail('bulk length too large', pos + 1);
+          if (len > this.maxBulkLength) throw this.fail(`bulk length ${len} exceeds maxBulkLength ${this.maxBulkLength}`, pos + 1);
           const stop = p + len;
           if (stop + 2 > end) {
-            this.beginBulk(type, len, pos);
+            this.beginBulk(type, len, pos, end - p);
             return this.readBulk(buf, p, end);
           }
           if (buf[stop] !== CR || buf[stop + 1] !== LF) throw this.fail('missing CRLF after bulk string', stop);
@@ -422,6 +452,7 @@ export class RespDecoder {
           const len = this.readInt(buf, pos + 1, end);
           const p = this.next;
           if (p < 0) return this.stash(buf, pos, end);
+          const nestedPush = type === T_PUSH && this.depth > 0;
           if (type === T_ATTRIBUTE) {
             if (this.depth === 0) this.buffers = false; // its content is dropped
           } else if (this.depth === 0) {
@@ -443,6 +474,11 @@ export class RespDecoder {
             this.emitEmpty(kind);
           } else {
             const d = this.depth++;
+            if (nestedPush) {
+              // Out of band: its own buffer mode, restored when it ends.
+              this.stackOuterBuffers[d] = this.buffers;
+              this.buffers = this.sink.wantBuffers(true);
+            }
             this.stackKind[d] = kind;
             this.stackItems[d] = count <= PREALLOCATE_LIMIT ? new Array<RespValue>(count) : [];
             this.stackIndex[d] = 0;
@@ -530,13 +566,24 @@ export class RespDecoder {
     return end;
   }
 
-  private beginBulk(type: number, len: number, headerPos: number): void {
+  private beginBulk(type: number, len: number, headerPos: number, available: number): void {
     this.state = S_BULK;
     this.bulkType = type;
     this.bulkLength = len;
     this.bulkFilled = 0;
-    this.bulkBuf = Buffer.allocUnsafe(len);
+    this.bulkBuf = Buffer.allocUnsafe(Math.min(len, Math.max(BULK_INITIAL_CAPACITY, available)));
     this.bulkStart = this.base + headerPos;
+  }
+
+  /** Makes room in the bulk buffer for `incoming` more payload bytes (doubling, capped at the announced length). */
+  private growBulk(filled: number, incoming: number): Buffer {
+    const current = this.bulkBuf!;
+    if (filled + incoming <= current.length) return current;
+    const capacity = Math.min(this.bulkLength, Math.max(current.length * 2, filled + incoming));
+    const grown = Buffer.allocUnsafe(capacity);
+    current.copy(grown, 0, 0, filled);
+    this.bulkBuf = grown;
+    return grown;
   }
 
   /** Continue the bulk string being assembled with `buf[pos, end)`; returns the next position. */
@@ -545,7 +592,7 @@ export class RespDecoder {
     let filled = this.bulkFilled;
     if (filled < len) {
       const take = Math.min(len - filled, end - pos);
-      buf.copy(this.bulkBuf!, filled, pos, pos + take);
+      buf.copy(this.growBulk(filled, take), filled, pos, pos + take);
       filled += take;
       pos += take;
     }
@@ -577,7 +624,7 @@ export class RespDecoder {
 
   private emitEmpty(kind: number): void {
     if (kind === K_MAP) this.emit(Object.create(null) as RespMap);
-    else if (kind === K_PUSH && this.depth === 0) this.sink.onPush([]);
+    else if (kind === K_PUSH) this.sink.onPush([]); // nested or not: out of band
     else if (kind !== K_ATTRIBUTE) this.emit([]);
   }
 
@@ -608,11 +655,11 @@ export class RespDecoder {
         v = toMap(items);
       } else if (kind === K_ATTRIBUTE) {
         return; // attributes are dropped; the value that follows is delivered in their place
-      } else if (f === 0) {
+      } else {
+        // A push, top-level or nested: delivered out of band, never an element of its parent.
+        if (f > 0) this.buffers = this.stackOuterBuffers[f]!;
         this.sink.onPush(items);
         return;
-      } else {
-        v = items; // a push nested in an aggregate is kept as an array
       }
     }
     this.sink.onReply(v);

@@ -81,3 +81,21 @@ describe('Deque', () => {
     expect(d.shift()).toBeUndefined();
   });
 });
+
+describe('liveness and reply-size options', () => {
+  it('socket.livenessTimeout defaults to 5000 ms, 0 turns it off, and is validated with its path', () => {
+    expect(resolveNodeConnectionOptions({}).livenessTimeout).toBe(5000);
+    expect(resolveNodeConnectionOptions({ socket: { livenessTimeout: 0 } }).livenessTimeout).toBe(0);
+    for (const bad of [-1, NaN, Infinity, '5' as never]) {
+      expect(() => resolveNodeConnectionOptions({ socket: { livenessTimeout: bad } }, 'rootNodes[0]')).toThrow(/rootNodes\[0\]\.socket\.livenessTimeout/);
+    }
+  });
+
+  it('maxBulkLength defaults to 512 MiB and is validated with its path', () => {
+    expect(resolveNodeConnectionOptions({}).maxBulkLength).toBe(512 * 1024 * 1024);
+    expect(resolveNodeConnectionOptions({ maxBulkLength: 1024 }).maxBulkLength).toBe(1024);
+    for (const bad of [0, -5, 1.5, NaN, Infinity, 2 ** 60]) {
+      expect(() => resolveNodeConnectionOptions({ maxBulkLength: bad }, 'defaults')).toThrow(/defaults\.maxBulkLength/);
+    }
+  });
+});
