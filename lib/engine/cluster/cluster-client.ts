@@ -31,7 +31,8 @@ import type { BasicClientSideCache } from '../cache/basic-client-side-cache.js';
 import type { TrackingPlugin } from '../cache/tracking-plugin.js';
 import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
 import { HandshakeRefusedError } from '../errors/connection.error.js';
-import { Observability, type ObservabilityHost } from '../observability/observability.js';
+import { Observability, splitObserver, withObserver, type ObservabilityHost } from '../observability/observability.js';
+import type { CallObserver } from '../observability/trace-context.js';
 import { resolveObservabilityOptions } from '../observability/options.js';
 
 const noop = (): void => undefined;
@@ -97,6 +98,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.cachePlugin) this.plugins.push(this.cachePlugin);
     this.maintenance = createMaintenance(raw, pluginHost, nodeDefaults.RESP);
     if (this.maintenance) this.plugins.push(this.maintenance);
+    this.observability = new Observability(resolveObservabilityOptions(raw['observability']), this.observabilityHost(), this);
     this.executor = new CommandExecutor({
       options: this.options,
       registry: this.registry,
@@ -106,6 +108,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       isClosed: () => this.state === 'closing' || this.state === 'closed',
       whenTopology: () => this.connect(),
       cache: this.cachePlugin,
+      tracer: this.observability,
     });
     const host: PubSubHost = {
       topology: () => this.topology.current,
@@ -119,7 +122,6 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     for (const [name, script] of Object.entries(options.scripts ?? {})) this.scripts.set(name, typeof script === 'string' ? defineScript(script) : script);
     this.classic = new ClassicSubscriber(host);
     this.sharded = new ShardedSubscriber(host);
-    this.observability = new Observability(resolveObservabilityOptions(raw['observability']), this.observabilityHost(), this);
   }
 
   /**
@@ -190,19 +192,19 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    * random master when it has none.
    */
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
-    if (this.observability.active) return this.observability.traceCommand(args, undefined, () => this.executor.execute(args, options)) as Promise<T>;
+    if (this.observability.active) return this.observability.traceCommand(args, undefined, (observer) => this.executor.execute(args, withObserver(options, observer))) as Promise<T>;
     return this.executor.execute(args, options) as Promise<T>;
   }
 
   /** @internal Runs a typed command definition (installed as `get`, `set`, …). */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
     const argv = def.build(...args);
-    if (this.observability.active) return this.observability.traceCommand(argv, undefined, () => this.runDefinition(def, argv));
-    return this.runDefinition(def, argv);
+    if (this.observability.active) return this.observability.traceCommand(argv, undefined, (observer) => this.runDefinition(def, argv, observer));
+    return this.runDefinition(def, argv, undefined);
   }
 
-  private runDefinition(def: CommandDefinition, argv: RedisArgument[]): Promise<unknown> {
-    const options = def.buffers ? { returnBuffers: true } : undefined;
+  private runDefinition(def: CommandDefinition, argv: RedisArgument[], observer: CallObserver | undefined): Promise<unknown> {
+    const options = withObserver(def.buffers ? { returnBuffers: true } : undefined, def.split && observer ? splitObserver(observer) : observer);
     const raw = def.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
     return def.transform ? raw.then(def.transform) : raw;
   }
@@ -217,14 +219,14 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.observability.active) {
       const keys = call.keys ?? [];
       const argv = [resolved.readOnly ? 'EVALSHA_RO' : 'EVALSHA', resolved.sha1, keys.length, ...keys, ...(call.arguments ?? [])];
-      return this.observability.traceCommand(argv, undefined, () => runScript(this.executor, resolved, call, options)) as Promise<T>;
+      return this.observability.traceCommand(argv, undefined, (observer) => runScript(this.executor, resolved, call, withObserver(options, observer))) as Promise<T>;
     }
     return runScript(this.executor, resolved, call, options) as Promise<T>;
   }
 
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
   pipeline(): ClusterPipeline {
-    return new ClusterPipeline(this.executor, this.observability);
+    return new ClusterPipeline(this.executor);
   }
 
   /** An atomic MULTI/EXEC over keys of one slot (CrossSlotError before sending otherwise). */

@@ -3,7 +3,8 @@ import { installCommands, type QueuedCommandMethods } from '../commands/commands
 import type { RedisArgument } from '../resp/types.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 import { executeSplit } from './multi-key.js';
-import type { CommandTracer } from '../observability/observability.js';
+import { withObserver } from '../observability/observability.js';
+import type { CallObserver } from '../observability/trace-context.js';
 
 /**
  * The outcome of one pipelined command, in the shape of `Promise.allSettled`:
@@ -32,10 +33,7 @@ export class ClusterPipeline {
   private executed = false;
 
   /** @internal */
-  constructor(
-    private readonly executor: CommandExecutor,
-    private readonly tracer?: CommandTracer,
-  ) {}
+  constructor(private readonly executor: CommandExecutor) {}
 
   /** Number of queued commands. */
   get length(): number {
@@ -58,15 +56,16 @@ export class ClusterPipeline {
   exec<T = unknown>(): Promise<Array<PipelineOutcome<T>>> {
     if (this.executed) throw new Error('This pipeline was already executed');
     this.executed = true;
-    const tracer = this.tracer?.active ? this.tracer : undefined;
+    const tracer = this.executor.context.tracer?.active ? this.executor.context.tracer : undefined;
     const batch = { mode: 'PIPELINE' as const, size: this.queued.length };
     return Promise.allSettled(
-      this.queued.map((queued) => (tracer ? tracer.traceCommand(queued.argv, batch, () => this.run<T>(queued)) : this.run<T>(queued))),
+      this.queued.map((queued) => (tracer ? tracer.traceCommand(queued.argv, batch, (observer) => this.run<T>(queued, observer)) : this.run<T>(queued, undefined))),
     );
   }
 
-  private run<T>({ argv, def, options }: Queued): Promise<T> {
-    const raw = def?.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options) : this.executor.execute(argv, options);
+  private run<T>({ argv, def, options }: Queued, observer: CallObserver | undefined): Promise<T> {
+    const traced = withObserver(options, observer);
+    const raw = def?.split ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, traced) : this.executor.execute(argv, traced);
     return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
   }
 }

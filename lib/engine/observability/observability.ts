@@ -38,6 +38,18 @@ export interface ConnectTarget {
   readonly dedicated: boolean;
 }
 
+/** `options` with `observer` added (the same object when there is no observer: the untraced path allocates nothing). @internal */
+export function withObserver<O extends object>(options: O | undefined, observer: CallObserver | undefined): (O & { observer?: CallObserver }) | undefined {
+  return observer ? { ...(options as O), observer } : options;
+}
+
+/** For a command split over several slots: count its redirects and retries, but keep no single node. @internal */
+export function splitObserver(observer: CallObserver): CallObserver {
+  return { onNode: noopNode, onRedirect: (kind) => observer.onRedirect(kind), onRetry: (kind) => observer.onRetry(kind) };
+}
+
+const noopNode = (): void => undefined;
+
 /** The part of {@link Observability} the command entry points (pipeline, transaction) use. @internal */
 export type CommandTracer = Pick<Observability, 'active' | 'traceCommand' | 'traceTransaction'>;
 
