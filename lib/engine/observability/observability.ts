@@ -135,7 +135,7 @@ export class Observability {
     const contexts = argvs.map((argv) => this.context(argv, batch));
     const started = performance.now();
     const shared = run(new FanOut(contexts));
-    contexts.forEach((context, i) => {
+    const traces = contexts.map((context, i) => {
       const one = (): Promise<unknown> =>
         shared.then(
           (replies) => {
@@ -148,10 +148,10 @@ export class Observability {
             throw error;
           },
         );
-      if (traced) commandChannel.tracePromise(one, context).catch(noop);
-      else one().catch(noop);
+      return traced ? commandChannel.tracePromise(one, context) : one();
     });
-    return shared;
+    // The caller continues once every command's trace has ended (as for a single command).
+    return Promise.allSettled(traces).then(() => shared);
   }
 
   /**
