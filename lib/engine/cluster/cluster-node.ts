@@ -25,8 +25,7 @@ export class ClusterNode {
   private finished = false;
   /** Connections replaced by a hand-off, still finishing their in-flight commands. */
   private readonly draining = new Set<NodeConnection>();
-  /** Main connections opened after the first one gave up (for stats and tests). */
-  recreated = 0;
+  private recreatedCount = 0;
 
   /** @internal */
   constructor(
@@ -42,11 +41,16 @@ export class ClusterNode {
     this.current = this.newMain();
   }
 
+  /** Main connections opened because the previous one gave up (for stats and tests). @internal */
+  get recreated(): number {
+    return this.recreatedCount;
+  }
+
   /** The multiplexed connection (opens on first use; a fresh one after the previous gave up). */
   get connection(): NodeConnection {
     if (this.ended && !this.finished) {
       this.ended = false;
-      this.recreated++;
+      this.recreatedCount++;
       this.current = this.newMain();
     }
     return this.current;
