@@ -14,7 +14,15 @@ import { CommandState, type QueuedCommand } from './queued-command.js';
  * @internal
  */
 export class DeadlineTimer {
+  /**
+   * A deadline up to this many ms earlier than the latest one in the FIFO still goes to the FIFO
+   * (it may then expire that much late): deadlines computed in the same tick from two clock reads
+   * differ by a millisecond, and should not fill the heap.
+   */
+  static readonly SLACK_MS = 2;
   private timer: NodeJS.Timeout | undefined;
+  /** The heap is purged of settled commands when it grows past this (then reset to twice its live size). */
+  private heapPurgeAt = 1024;
   private armedFor = Infinity;
   private readonly ordered = new Deque<QueuedCommand>();
   private lastOrdered = -Infinity;
@@ -31,11 +39,17 @@ export class DeadlineTimer {
   watch(command: QueuedCommand): void {
     const deadline = command.deadline;
     if (deadline === Infinity) return;
-    if (deadline >= this.lastOrdered) {
+    if (deadline >= this.lastOrdered - DeadlineTimer.SLACK_MS) {
       this.ordered.push(command);
-      this.lastOrdered = deadline;
+      if (deadline > this.lastOrdered) this.lastOrdered = deadline;
     } else {
       this.unordered.push(command);
+      // Settled commands stay in the heap until their deadline; purge them when it grows, so a
+      // workload of mixed timeouts holds O(live) entries (amortized O(1) per command).
+      if (this.unordered.length > this.heapPurgeAt) {
+        this.unordered.retain((c) => c.state !== CommandState.Settled);
+        this.heapPurgeAt = Math.max(1024, 2 * this.unordered.length);
+      }
     }
     if (deadline < this.armedFor) this.arm(deadline);
   }

@@ -50,6 +50,14 @@ export class MinHeap<T> {
     return top;
   }
 
+  /** Keeps only the items for which `keep` returns true (O(n), then re-heapified in O(n)). */
+  retain(keep: (item: T) => boolean): void {
+    const kept = this.items.filter(keep);
+    this.items.length = 0;
+    // Re-heapify by sifting the kept items in: O(n log n) worst case, linear in practice for the sizes here.
+    for (const item of kept) this.push(item);
+  }
+
   /** Removes and returns every item, in no particular order. */
   drain(): T[] {
     return this.items.splice(0);

@@ -84,6 +84,35 @@ describe('DeadlineTimer', () => {
     timer.stop();
   });
 
+  it('settled out-of-order commands do not pile up: the heap is purged as it grows', () => {
+    const timer = new DeadlineTimer(noop);
+    const now = Date.now();
+    timer.watch(command(now + 1_000_000)); // every later, earlier deadline is out of order
+    for (let i = 0; i < 100_000; i++) {
+      const c = command(now + 500_000 - i);
+      timer.watch(c);
+      c.settle('OK');
+    }
+    expect(timer.size).toBeLessThan(2100);
+    timer.stop();
+  });
+
+  it('deadlines within a couple of ms of disorder stay in the FIFO and still expire', () => {
+    const expired: QueuedCommand[] = [];
+    const timer = new DeadlineTimer((c) => {
+      expired.push(c);
+      c.fail(new Error('timeout'));
+    });
+    const now = Date.now();
+    const a = command(now + 11);
+    const b = command(now + 10);
+    timer.watch(a);
+    timer.watch(b);
+    jest.advanceTimersByTime(11);
+    expect(expired).toEqual([a, b]);
+    timer.stop();
+  });
+
   it('rebuild() re-orders after deadlines were extended', () => {
     const expired: QueuedCommand[] = [];
     const timer = new DeadlineTimer((c) => {
