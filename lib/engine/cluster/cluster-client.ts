@@ -31,7 +31,7 @@ import type { BasicClientSideCache } from '../cache/basic-client-side-cache.js';
 import type { TrackingPlugin } from '../cache/tracking-plugin.js';
 import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
 import { HandshakeRefusedError } from '../errors/connection.error.js';
-import { Observability, splitObserver, withObserver, type ObservabilityHost } from '../observability/observability.js';
+import { Observability, splitObserver, withObserver, type ConnectAttempt, type ObservabilityHost } from '../observability/observability.js';
 import type { CallObserver } from '../observability/trace-context.js';
 import { resolveObservabilityOptions } from '../observability/options.js';
 
@@ -528,11 +528,31 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     };
   }
 
+  /** Each connection attempt of `connection` on `nest-redis-cluster:connect` and in `db.client.connection.create_time`. */
+  private observeConnects(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
+    let attempt: ConnectAttempt | undefined;
+    const settle = (error?: Error): void => {
+      if (error) attempt?.failed(error);
+      else attempt?.ready();
+      attempt = undefined;
+    };
+    connection.on('connecting', (info) => {
+      settle(new ClientClosedError('connection attempt superseded'));
+      const address = connection.address;
+      const colon = address.lastIndexOf(':');
+      attempt = this.observability.connectAttempt({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)), role: node.role, attempt: info.attempt, reconnect: info.reconnect, dedicated });
+    });
+    connection.on('ready', () => settle());
+    connection.on('error', (error) => settle(error));
+    connection.on('end', () => settle(new ClientClosedError('connection closed before it was ready')));
+  }
+
   private setupConnection(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
     for (const plugin of this.plugins) plugin.attach(connection, node, dedicated ? 'dedicated' : 'main');
     if (this.options.useReplicas && !dedicated) {
       connection.addHandshakeExtension({ steps: () => (node.role === 'replica' ? [{ args: ['READONLY'] }] : []) });
     }
+    this.observeConnects(connection, node, dedicated);
     const address = node.address;
     connection.on('error', (error) => {
       this.emit('node-error', error, address);

@@ -33,8 +33,9 @@ export interface ConnectTarget {
   readonly host: string;
   readonly port: number;
   readonly role: NodeRole;
-  /** 0 for the first attempt, then the reconnect attempt number. */
+  /** Reconnect attempts so far (0 first). */
   readonly attempt: number;
+  readonly reconnect: boolean;
   readonly dedicated: boolean;
 }
 
@@ -172,6 +173,7 @@ export class Observability {
         serverPort: target.port,
         nodeRole: target.role,
         attempt: target.attempt,
+        reconnect: target.reconnect,
         dedicated: target.dedicated,
         clientId: this.clientId,
       };

@@ -103,6 +103,7 @@ export function traceWithOpenTelemetry(tracer: TracerLike, options: OpenTelemetr
         'server.port': context.serverPort,
         'redis.cluster.node.role': context.nodeRole,
         'redis.connect.attempt': context.attempt,
+        'redis.connect.reconnect': context.reconnect,
         'redis.connect.dedicated': context.dedicated,
       };
       spans.set(context, tracer.startSpan('redis.connect', { kind: SPAN_KIND_CLIENT, attributes }));

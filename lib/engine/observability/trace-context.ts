@@ -75,8 +75,10 @@ export interface ConnectTraceContext {
   readonly serverPort: number;
   /** Role of the node when the attempt started. */
   readonly nodeRole: NodeRole;
-  /** 0 for the first attempt of a connection, then 1, 2… for reconnects. */
+  /** Reconnect attempts so far: 0 for the first attempt (and for the immediate reconnect after a ready socket broke), then 1, 2… */
   readonly attempt: number;
+  /** True for any attempt after the connection's first. */
+  readonly reconnect: boolean;
   /** True for a dedicated connection (blocking commands, WATCH), false for the shared one. */
   readonly dedicated: boolean;
   readonly clientId: string;
