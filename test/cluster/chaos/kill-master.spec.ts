@@ -53,6 +53,10 @@ describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
     const firstAfterKill = wl.records.find((r) => r.ok && r.start > deadAt && victimTags.includes(r.tag))!;
     await wl.waitForOps(1500);
     const healedAt = Date.now();
+    // While it is still dead, the former master stays listed (failed, down), not dropped (17c).
+    await until(async () => c.getUnavailableNodes().some((n) => n.address === victimAddress), `${victim} listed as unavailable`, 15_000, 100);
+    const afterFailover = await c.healthReport({ timeoutMs: 1000 });
+    const deadListed = afterFailover.nodes.find((n) => n.address === victimAddress);
 
     // The old master comes back (AOF) and must follow the new master.
     await restartNode(victim);
@@ -62,6 +66,10 @@ describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
       return me.role === 'replica' && me.masterId === newMasterId;
     }, `${victim} to rejoin as a replica of ${newMaster}`, 20_000, 100);
     await waitForClusterOk(chaos());
+    // Back as a replica: the client lists it as one again from its own re-checks (no refreshTopology()).
+    const rejoinedAt = Date.now();
+    await until(async () => c.getReplicas().some((r) => r.address === victimAddress), `${victim} back in the client's replicas`, 30_000, 100);
+    const rejoinSeenMs = Date.now() - rejoinedAt;
     await wl.waitForOps(500);
     await wl.stop();
 
@@ -78,7 +86,8 @@ describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
       firstSuccessAfterKillMs: firstAfterKill.end - killAt,
       firstSuccessAfterPromotionMs: firstOk.end - promotedAt,
       outage,
-      health: { status: health.status, victim: victimHealth },
+      health: { status: health.status, victim: victimHealth, afterFailover: { status: afterFailover.status, victim: deadListed } },
+      rejoinSeenMs,
       ops: summary.ops,
       errors: summary.errorsByName,
       errorsOnOtherShards: failures.filter((f) => !victimTags.includes(f.tag)).length,
@@ -98,6 +107,9 @@ describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
     // healthReport while the node was dead.
     expect(victimHealth?.status).toBe('down');
     expect(health.status).toBe('down');
+    // After the failover: the dead former master is listed as down, the cluster serves.
+    expect(deadListed).toEqual(expect.objectContaining({ status: 'down', error: 'marked failed by the cluster' }));
+    expect(afterFailover.status).toBe('degraded');
     // Recovery by itself, soon after the promotion (a generous bound that only catches a client stuck on the dead node).
     expect(firstOk.end - promotedAt).toBeLessThan(5000);
     // Errors only inside the outage: nothing failed before the kill or well after the promotion.
