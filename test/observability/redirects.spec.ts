@@ -88,6 +88,12 @@ describeWithServers('transactions on the command channel', () => {
         ]);
 
         const session = await cluster.watch('{obs-tx}w');
+        // The session's own reads are traced, on the session's node.
+        const reads = recorder.events.length;
+        await session.get('{obs-tx}w');
+        const read = recorder.events.slice(reads).find((e) => e.event === 'asyncEnd')!.context;
+        expect(read).toMatchObject({ command: 'GET', serverPort: cluster.getNodeByKey('{obs-tx}w')!.port, nodeRole: 'master' });
+        expect('batchMode' in read).toBe(false);
         await cluster.set('{obs-tx}w', 'changed');
         const before = recorder.events.length;
         await expect(session.multi().set('{obs-tx}w', '1').incr('{obs-tx}n').exec()).rejects.toBeInstanceOf(WatchError);

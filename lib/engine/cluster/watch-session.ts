@@ -63,7 +63,8 @@ export class WatchSession {
 
   /** Sends a command on the session's connection (no routing, no redirects). */
   sendCommand<T = RespValue>(args: readonly RedisArgument[]): Promise<T> {
-    return this.connection.sendCommand<T>(args, this.asking ? { asking: true } : undefined);
+    const send = () => this.connection.sendCommand<T>(args, this.asking ? { asking: true } : undefined);
+    return this.traced(args, send);
   }
 
   /** A transaction bound to this session; its exec() ends the session. */
@@ -92,8 +93,22 @@ export class WatchSession {
   /** @internal */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
     this.assertOpen();
-    const raw = this.connection.sendCommand(def.build(...args), def.buffers || this.asking ? { returnBuffers: def.buffers ?? false, asking: this.asking } : undefined);
-    return def.transform ? raw.then(def.transform) : raw;
+    const argv = def.build(...args);
+    const send = (): Promise<unknown> => {
+      const raw = this.connection.sendCommand(argv, def.buffers || this.asking ? { returnBuffers: def.buffers ?? false, asking: this.asking } : undefined);
+      return def.transform ? raw.then(def.transform) : raw;
+    };
+    return this.traced(argv, send);
+  }
+
+  /** Runs `send` as a traced command when observability is active (the session's node is the command's node). */
+  private traced<T>(argv: readonly RedisArgument[], send: () => Promise<T>): Promise<T> {
+    const tracer = this.executor.context.tracer;
+    if (!tracer?.active) return send();
+    return tracer.traceCommand(argv, undefined, (observer) => {
+      observer?.onNode(this.node.host, this.node.port, this.node.role);
+      return send();
+    });
   }
 
   private assertOpen(): void {
