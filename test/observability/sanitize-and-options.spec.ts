@@ -92,3 +92,45 @@ describe('observability option', () => {
     expect(errorType('a string')).toBe('_OTHER');
   });
 });
+
+describe('traced calls with hostile arguments', () => {
+  it('a subscriber changes nothing: same synchronous throw or rejection as untraced, every call settles, the context never throws', async () => {
+    const { createCluster: create, CHANNELS: names } = await import('../../lib/index.js');
+    const dc = await import('node:diagnostics_channel');
+    const channel = dc.tracingChannel(names.COMMAND);
+    let started = 0;
+    const handlers = { start: () => void started++, end: () => undefined, asyncStart: () => undefined, asyncEnd: () => undefined, error: () => undefined };
+    // Nothing listens on port 1: commands reject (connection refused or bad arguments), never hang.
+    const cluster = create({ rootNodes: [{ url: 'redis://127.0.0.1:1' }], defaults: { commandTimeout: 200, socket: { connectTimeout: 100, reconnectStrategy: false } } });
+    cluster.on('error', () => undefined);
+    const outcome = async (argv: unknown[]): Promise<string> => {
+      let promise: Promise<unknown>;
+      try {
+        promise = cluster.sendCommand(argv as never);
+      } catch (error) {
+        return `throw ${(error as Error).constructor.name}`;
+      }
+      return promise.then(
+        () => 'resolved',
+        (error: unknown) => `rejected ${(error as Error).constructor.name}`,
+      );
+    };
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.oneof(fc.anything(), fc.constant({ toString: () => { throw new Error('boom'); } })), { minLength: 1, maxLength: 5 }), async (argv) => {
+          const untraced = await outcome(argv);
+          channel.subscribe(handlers);
+          try {
+            expect(await outcome(argv)).toBe(untraced);
+          } finally {
+            channel.unsubscribe(handlers);
+          }
+        }),
+        { numRuns: 40 },
+      );
+      expect(started).toBeGreaterThan(0);
+    } finally {
+      await cluster.close();
+    }
+  });
+});

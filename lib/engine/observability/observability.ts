@@ -227,7 +227,8 @@ export class Observability {
 
   private context(argv: readonly RedisArgument[], batch: { readonly mode: BatchMode; readonly size: number } | undefined): CommandTrace {
     const slot = slotOf(argv);
-    const context = new CommandTrace(String(argv[0]).toUpperCase(), sanitizeArgs(argv, this.options.includeValues), slot, this.clientId, batch);
+    const args = sanitizeArgs(argv, this.options.includeValues);
+    const context = new CommandTrace((args[0] ?? '').toUpperCase(), args, slot, this.clientId, batch);
     const node = this.host.expectedNode(slot);
     if (node) context.onNode(node.host, node.port, node.role);
     return context;

@@ -21,8 +21,8 @@ export function shownArgumentCount(command: string): number {
   return 0;
 }
 
-/** One argument as text; anything that cannot be turned into text safely becomes `?`. */
-function text(value: unknown): string {
+/** One argument as text; anything that cannot be turned into text safely becomes `?`. @internal */
+export function argumentText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (Buffer.isBuffer(value)) return value.toString('utf8');
@@ -36,10 +36,10 @@ function text(value: unknown): string {
  */
 export function sanitizeArgs(argv: readonly unknown[], includeValues = false): string[] {
   if (!Array.isArray(argv) || argv.length === 0) return [];
-  const name = typeof argv[0] === 'string' ? argv[0] : text(argv[0]);
+  const name = argumentText(argv[0]);
   const out: string[] = new Array<string>(argv.length);
   out[0] = name;
   const shown = includeValues ? -1 : shownArgumentCount(name);
-  for (let i = 1; i < argv.length; i++) out[i] = shown === -1 || i <= shown ? text(argv[i]) : REDACTED;
+  for (let i = 1; i < argv.length; i++) out[i] = shown === -1 || i <= shown ? argumentText(argv[i]) : REDACTED;
   return out;
 }
