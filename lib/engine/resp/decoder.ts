@@ -197,7 +197,7 @@ function toMap(items: RespValue[]): RespMap {
  *
  * - Input may be split at any byte boundary. Bulk strings are decoded only once complete (a UTF-8
  *   character split across chunks is never mangled). A bulk that spans chunks is assembled in a
- *   buffer that starts at 64 KiB (or the bytes at hand) and doubles as bytes arrive, up to the
+ *   buffer that starts at 64 KiB (or the bytes at hand) and grows 4x as bytes arrive, up to the
  *   announced length: linear time, and a header alone never allocates its announced length.
  * - A bulk string longer than `maxBulkLength` (default 512 MiB, Redis's own limit) is a
  *   ProtocolError as soon as its header is read.
@@ -575,11 +575,11 @@ export class RespDecoder {
     this.bulkStart = this.base + headerPos;
   }
 
-  /** Makes room in the bulk buffer for `incoming` more payload bytes (doubling, capped at the announced length). */
+  /** Makes room in the bulk buffer for `incoming` more payload bytes (growing 4x: about 1.3 copies per byte; capped at the announced length). */
   private growBulk(filled: number, incoming: number): Buffer {
     const current = this.bulkBuf!;
     if (filled + incoming <= current.length) return current;
-    const capacity = Math.min(this.bulkLength, Math.max(current.length * 2, filled + incoming));
+    const capacity = Math.min(this.bulkLength, Math.max(current.length * 4, filled + incoming));
     const grown = Buffer.allocUnsafe(capacity);
     current.copy(grown, 0, 0, filled);
     this.bulkBuf = grown;

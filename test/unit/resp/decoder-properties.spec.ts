@@ -221,7 +221,7 @@ describe('RespDecoder limits', () => {
       const wire = Buffer.concat([b(`$${value.length}\r\n`), value, b(crlf)]);
       for (let at = 0; at < wire.length; at += 16 * 1024) d2.write(wire.subarray(at, Math.min(wire.length, at + 16 * 1024)));
       expect((small.events[0]!.value as Buffer).equals(value)).toBe(true);
-      // Doubling: a handful of allocations, not one per chunk.
+      // Geometric growth: a handful of allocations, not one per chunk.
       expect(allocated.filter((n) => n >= 64 * 1024).length).toBeLessThan(12);
     } finally {
       (Buffer as { allocUnsafe: (size: number) => Buffer }).allocUnsafe = real;
