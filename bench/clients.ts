@@ -6,7 +6,8 @@ import type * as Lib from '../lib/index.js';
 // This client is measured as users run it: compiled by tsc (bench/run.ts builds dist/ first),
 // not transpiled on the fly. BENCH_LIB can point elsewhere.
 const libPath: string = process.env['BENCH_LIB'] ?? '../dist/index.js';
-const { createCluster } = (await import(libPath)) as typeof Lib;
+const lib = (await import(libPath)) as typeof Lib;
+const { createCluster } = lib;
 
 export interface BenchClient {
   get(key: string): Promise<unknown>;
@@ -19,12 +20,22 @@ export interface BenchClient {
 }
 
 export const CLIENT_NAMES = ['nest-redis-cluster', 'ioredis', 'ioredis-autopipeline', 'node-redis'] as const;
-export type ClientName = (typeof CLIENT_NAMES)[number];
+/**
+ * Extra clients for BENCH_CLIENTS: `nest-redis-cluster-otel` (a TracingChannel subscriber making
+ * OpenTelemetry spans, and every metric group on), `nest-redis-cluster-base` (the package built
+ * from another commit into BENCH_BASE_LIB, to compare against).
+ */
+export const EXTRA_CLIENT_NAMES = ['nest-redis-cluster-otel', 'nest-redis-cluster-base'] as const;
+export type ClientName = (typeof CLIENT_NAMES)[number] | (typeof EXTRA_CLIENT_NAMES)[number];
 
 export async function makeClient(name: ClientName, port: number): Promise<BenchClient> {
   switch (name) {
-    case 'nest-redis-cluster': {
-      const c = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${port}` }], defaults: { commandTimeout: 10_000 } });
+    case 'nest-redis-cluster':
+    case 'nest-redis-cluster-otel':
+    case 'nest-redis-cluster-base': {
+      const otel = name === 'nest-redis-cluster-otel' ? (await import('./otel-setup.js')).otelObservability(lib) : undefined;
+      const make = name === 'nest-redis-cluster-base' ? ((await import(process.env['BENCH_BASE_LIB'] ?? '../dist-test/bench-base/dist/index.js')) as typeof Lib).createCluster : createCluster;
+      const c = make({ rootNodes: [{ url: `redis://127.0.0.1:${port}` }], defaults: { commandTimeout: 10_000 }, ...(otel ? { observability: otel.options } : {}) });
       await c.connect();
       return {
         get: (k) => c.get(k),
@@ -38,7 +49,10 @@ export async function makeClient(name: ClientName, port: number): Promise<BenchC
           return p.exec();
         },
         mget: (keys) => c.mGet(keys),
-        close: () => c.close(),
+        close: async () => {
+          await c.close();
+          await otel?.stop();
+        },
       };
     }
     case 'ioredis':

@@ -3,20 +3,24 @@
 // round by round, each run in its own child process; plus redis-benchmark --cluster as the ceiling.
 // Writes bench/results/{results.json, results.md, results.svg}.
 // Env: BENCH_DURATION_MS (default 3000), BENCH_WARMUP_MS (1000), BENCH_ROUNDS (2), BENCH_PROFILE=1
-// (writes a CPU profile of this client's runs to bench/results/), BENCH_SCENARIOS (comma list).
+// (writes a CPU profile of this client's runs to bench/results/), BENCH_SCENARIOS (comma list),
+// BENCH_CLIENTS (comma list, default the four clients; see EXTRA_CLIENT_NAMES), BENCH_PORT (first of
+// the six cluster ports, default 30301), BENCH_RESULTS (output directory, default bench/results).
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CLIENT_NAMES } from './clients.js';
+import { CLIENT_NAMES, type ClientName } from './clients.js';
 import { markdownTable, svgChart, type Row } from './report.js';
 // @ts-expect-error plain ESM helper without types
 import { ensureRedis, startCluster, stopCluster } from '../scripts/lib/index.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const results = join(root, 'bench', 'results');
-const PORTS = [30301, 30302, 30303, 30304, 30305, 30306];
+const results = process.env['BENCH_RESULTS'] ?? join(root, 'bench', 'results');
+const firstPort = Number(process.env['BENCH_PORT'] ?? 30301);
+const PORTS = [0, 1, 2, 3, 4, 5].map((i) => firstPort + i);
+const clientNames = (process.env['BENCH_CLIENTS']?.split(',') ?? [...CLIENT_NAMES]) as ClientName[];
 const baseDir = join(root, '.bench-cluster');
 const duration = Number(process.env['BENCH_DURATION_MS'] ?? 3000);
 const warmup = Number(process.env['BENCH_WARMUP_MS'] ?? 1000);
@@ -67,7 +71,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const scenario of scenarios) {
         // Rotate the start so no client always runs first (warmer or colder machine).
-        const order = CLIENT_NAMES.map((_, i) => CLIENT_NAMES[(i + round) % CLIENT_NAMES.length]!);
+        const order = clientNames.map((_, i) => clientNames[(i + round) % clientNames.length]!);
         for (const client of order) {
           const row = await runWorker(client, scenario);
           console.log(JSON.stringify(row));
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
         cpuUsPerOp: median(list.map((r) => r.cpuUsPerOp)),
       };
     });
-    const clients = [...CLIENT_NAMES];
+    const clients = [...clientNames];
     const table = markdownTable(rows, scenarios, clients);
     const header = `Measured ${new Date().toISOString()} on ${process.platform} ${process.arch}, Node ${process.version}, ${rounds} interleaved rounds of ${duration} ms (+${warmup} ms warm-up), median per cell.\n` +
       `getset:N = GET/SET 50/50 with N commands in flight; pipeline:100 = batches of 100 GET/SET on one hash tag (ioredis pipelines must stay on one node; 4 batches in flight; latency per batch); mget:10 = cross-slot MGET of 10 keys (64 in flight).\n` +

@@ -98,6 +98,35 @@ export {
   type CacheEvictPolicy,
 } from './engine/cache/index.js';
 
+// ---- observability ----
+export {
+  CHANNELS,
+  sanitizeArgs,
+  REDACTED,
+  METRICS,
+  METRIC_ATTRIBUTES,
+  METRIC_GROUPS,
+  DEFAULT_METRIC_GROUPS,
+  traceWithOpenTelemetry,
+  type CommandTraceContext,
+  type ConnectTraceContext,
+  type BatchMode,
+  type NodeRole,
+  type RedirectKind,
+  type RetryKind,
+  type ObservabilityOptions,
+  type TracingOptions,
+  type MetricsOptions,
+  type MetricGroup,
+  type MeterLike,
+  type MeterProviderLike,
+  type MetricAttributes,
+  type TracerLike,
+  type SpanLike,
+  type SpanAttributes,
+  type OpenTelemetryTracingOptions,
+} from './engine/observability/index.js';
+
 // ---- maintenance ----
 export type {
   MaintenanceOptions,

@@ -3,6 +3,7 @@ import { ConfigError } from '../engine/errors/base.error.js';
 import { DEFAULT_CACHE_EVICT_TIMEOUT, DEFAULT_CACHE_LOAD_TIMEOUT } from './cache/cache.defaults.js';
 import { devalueSerializer } from './cache/value-serializer.js';
 import type { CacheableClass, CacheSerializer, RedisCacheModuleOptions } from './interfaces/cache-options.interface.js';
+import { resolveObservabilityOptions } from '../engine/observability/options.js';
 import type { RedisClusterModuleOptions } from './interfaces/redis-cluster-module-options.interface.js';
 import {
   DEFAULT_BOOTSTRAP_TIMEOUT,
@@ -147,6 +148,7 @@ export function resolveModuleOptions(options: RedisClusterModuleOptions, name: s
   const engine: Record<string, unknown> = { ...options };
   for (const key of NEST_OPTION_KEYS) delete engine[key];
   const resolvedEngine = resolveClusterOptions(engine as unknown as RedisClusterOptions);
+  resolveObservabilityOptions(options.observability); // tracing/metrics: ConfigError at bootstrap, not at first use
   return {
     name,
     lazyConnect: boolean(options.lazyConnect, 'lazyConnect', false),

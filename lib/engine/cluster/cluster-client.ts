@@ -38,6 +38,9 @@ import type { BasicClientSideCache } from '../cache/basic-client-side-cache.js';
 import type { TrackingPlugin } from '../cache/tracking-plugin.js';
 import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
 import { HandshakeRefusedError } from '../errors/connection.error.js';
+import { Observability, splitObserver, withObserver, type ConnectAttempt, type ObservabilityHost } from '../observability/observability.js';
+import type { CallObserver } from '../observability/trace-context.js';
+import { resolveObservabilityOptions } from '../observability/options.js';
 
 const noop = (): void => undefined;
 
@@ -73,6 +76,11 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** Plugins told of each new topology (PluginHost.watchTopology). */
   private readonly topologyWatchers = new Set<(topology: Topology) => void>();
   private state: 'idle' | 'connecting' | 'open' | 'closing' | 'closed' = 'idle';
+  /** TracingChannels and metrics (`observability` option). */
+  private readonly observability: Observability;
+  /** Counting wrappers of pub/sub listeners (pubsub metric group). */
+  private readonly countedClassic = new WeakMap<PubSubListener<string> | PubSubListener<Buffer>, PubSubListener<string> | PubSubListener<Buffer>>();
+  private readonly countedSharded = new WeakMap<PubSubListener<string> | PubSubListener<Buffer>, PubSubListener<string> | PubSubListener<Buffer>>();
   /** The one shutdown in progress or done (close() and destroy() are single-flight). */
   private closing: Promise<void> | undefined;
   private destroying: Promise<void> | undefined;
@@ -111,6 +119,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.cachePlugin) this.plugins.push(this.cachePlugin);
     this.maintenance = createMaintenance(raw, pluginHost, nodeDefaults.RESP);
     if (this.maintenance) this.plugins.push(this.maintenance);
+    this.observability = new Observability(resolveObservabilityOptions(raw['observability']), this.observabilityHost(), this);
     this.executor = new CommandExecutor({
       options: this.options,
       registry: this.registry,
@@ -120,6 +129,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       isClosed: () => this.state === 'closing' || this.state === 'closed',
       whenTopology: () => this.connect(),
       cache: this.cachePlugin,
+      tracer: this.observability,
     });
     const host: PubSubHost = {
       topology: () => this.topology.current,
@@ -171,6 +181,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new ClientClosedError());
     this.connecting ??= (async () => {
       this.state = 'connecting';
+      await this.observability.ready();
       const topology = await this.topology.bootstrap();
       if (this.isClosing()) throw new ClientClosedError();
       // Wait for the masters' connections, but not for ever: a master that is down (its shard
@@ -221,8 +232,10 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (bad) return Promise.reject(bad);
     return settle(() => {
       const route = clusterRoute(argv);
-      if (route) return this.routeClusterWide(argv, route, options);
-      return this.executor.execute(argv, this.routeRaw(argv, options));
+      const run = (observer: CallObserver | undefined): Promise<RespValue> =>
+        route ? this.routeClusterWide(argv, route, withObserver(options, observer)) : this.executor.execute(argv, this.routeRaw(argv, withObserver(options, observer)));
+      if (this.observability.active) return this.observability.traceCommand(argv, undefined, run);
+      return run(undefined);
     }) as Promise<T>;
   }
 
@@ -231,16 +244,21 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     const argv = buildCommand(def, args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
     return settle(() => {
-      let options: ClusterCommandOptions | undefined = def.buffers ? { returnBuffers: true } : undefined;
-      if (def.routeByArgument !== undefined) options = this.routeByArgument(argv[def.routeByArgument], options);
-      const route = definitionRoute(def, argv);
-      const raw = route
-        ? this.routeClusterWide(argv, route, options)
-        : def.split
-          ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
-          : this.executor.execute(argv, options);
-      return def.transform ? raw.then(def.transform) : raw;
+      if (this.observability.active) return this.observability.traceCommand(argv, undefined, (observer) => this.runDefinition(def, argv, observer));
+      return this.runDefinition(def, argv, undefined);
     });
+  }
+
+  private runDefinition(def: CommandDefinition, argv: RedisArgument[], observer: CallObserver | undefined): Promise<unknown> {
+    let options: ClusterCommandOptions | undefined = withObserver(def.buffers ? { returnBuffers: true } : undefined, def.split && observer ? splitObserver(observer) : observer);
+    if (def.routeByArgument !== undefined) options = this.routeByArgument(argv[def.routeByArgument], options);
+    const route = definitionRoute(def, argv);
+    const raw = route
+      ? this.routeClusterWide(argv, route, options)
+      : def.split
+        ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
+        : this.executor.execute(argv, options);
+    return def.transform ? raw.then(def.transform) : raw;
   }
 
   /** @internal A cluster-wide command (by its request policy): sent to every master/node, or refused. */
@@ -299,7 +317,14 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (!resolved) return Promise.reject(new TypeError(`No script named "${String(script)}" in the scripts option`));
     const bad = checkScriptCall(resolved, call) ?? checkCommandOptions(options, 'runScript', 2);
     if (bad) return Promise.reject(bad);
-    return settle(() => runScript(this.executor, resolved, call, options)) as Promise<T>;
+    return settle(() => {
+      if (this.observability.active) {
+        const keys = call.keys ?? [];
+        const argv = [resolved.readOnly ? 'EVALSHA_RO' : 'EVALSHA', resolved.sha1, keys.length, ...keys, ...(call.arguments ?? [])];
+        return this.observability.traceCommand(argv, undefined, (observer) => runScript(this.executor, resolved, call, withObserver(options, observer)));
+      }
+      return runScript(this.executor, resolved, call, options);
+    }) as Promise<T>;
   }
 
   /**
@@ -362,24 +387,24 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   subscribe(channels: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   subscribe(channels: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   subscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.classic.subscribe('channel', toNames(channels), listener, bufferMode);
+    return this.classic.subscribe('channel', toNames(channels), this.counted(listener, false), bufferMode);
   }
 
   /** Removes `listener` (or every listener) from `channels` (or every channel); UNSUBSCRIBEs channels left without listeners. */
   unsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), listener);
+    return this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), this.countedOf(listener, false));
   }
 
   /** PSUBSCRIBEs to glob patterns; the listener gets `(message, channel, pattern)`. */
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.classic.subscribe('pattern', toNames(patterns), listener, bufferMode);
+    return this.classic.subscribe('pattern', toNames(patterns), this.counted(listener, false), bufferMode);
   }
 
   /** The PUNSUBSCRIBE counterpart of unsubscribe(). */
   pUnsubscribe(patterns?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), listener);
+    return this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), this.countedOf(listener, false));
   }
 
   /**
@@ -390,12 +415,12 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.sharded.subscribe(toNames(channels), listener, bufferMode);
+    return this.sharded.subscribe(toNames(channels), this.counted(listener, true), bufferMode);
   }
 
   /** The SUNSUBSCRIBE counterpart of unsubscribe(). */
   sUnsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), listener);
+    return this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), this.countedOf(listener, true));
   }
 
   /**
@@ -570,7 +595,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   }
 
   private async shutdown(graceful: boolean): Promise<void> {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed') return this.observability.close();
     this.state = 'closing';
     this.topology.stop();
     this.executor.cancelWaiting();
@@ -580,6 +605,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     this.closingNodes = [];
     await Promise.all(this.plugins.map((plugin) => plugin.close?.()));
     this.disposeCredentials();
+    this.observability.close();
     this.state = 'closed';
     this.emit('end');
   }
@@ -621,11 +647,77 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     return this.state === 'closing' || this.state === 'closed';
   }
 
+  /**
+   * With the `pubsub` metric group on, the listener wrapped so that each delivery is counted (one
+   * wrapper per listener and kind, so unsubscribe(listener) still finds it); the listener itself otherwise.
+   */
+  private counted<L extends PubSubListener<string> | PubSubListener<Buffer>>(listener: L, sharded: boolean): L {
+    if (!this.observability.countsMessages || typeof listener !== 'function') return listener;
+    const wrappers = sharded ? this.countedSharded : this.countedClassic;
+    let wrapped = wrappers.get(listener);
+    if (!wrapped) {
+      const observability = this.observability;
+      wrapped = function (this: unknown, ...args: Parameters<PubSubListener<string>>) {
+        observability.pubsubMessage(sharded);
+        return (listener as (...a: unknown[]) => void).apply(this, args);
+      } as PubSubListener<string>;
+      wrappers.set(listener, wrapped);
+    }
+    return wrapped as L;
+  }
+
+  /** The wrapper counted() made for `listener`, or the listener itself. */
+  private countedOf<L extends PubSubListener<string> | PubSubListener<Buffer> | undefined>(listener: L, sharded: boolean): L {
+    if (listener === undefined) return listener;
+    return ((sharded ? this.countedSharded : this.countedClassic).get(listener) ?? listener) as L;
+  }
+
+  /** What observability reads from this client (expected nodes, connections, counters). */
+  private observabilityHost(): ObservabilityHost {
+    return {
+      expectedNode: (slot) => (slot === undefined ? undefined : this.topology.current?.shardOf(slot)?.master),
+      roleOf: (address) => this.topology.current?.nodes.get(address)?.role,
+      stats: () => this.stats(),
+      cacheStats: () => this.clientSideCache?.stats(),
+      connections: () =>
+        this.registry.all().map((node) => {
+          const leased = node.hasPool ? node.pool.size - node.pool.idleCount : 0;
+          return {
+            host: node.host,
+            port: node.port,
+            used: (node.connection.isReady ? 1 : 0) + leased,
+            idle: node.hasPool ? node.pool.idleCount : 0,
+            pending: node.connection.pendingCount + node.connection.inflightCount,
+          };
+        }),
+    };
+  }
+
+  /** Each connection attempt of `connection` on `nest-redis-cluster:connect` and in `db.client.connection.create_time`. */
+  private observeConnects(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
+    let attempt: ConnectAttempt | undefined;
+    const settle = (error?: Error): void => {
+      if (error) attempt?.failed(error);
+      else attempt?.ready();
+      attempt = undefined;
+    };
+    connection.on('connecting', (info) => {
+      settle(new ClientClosedError('connection attempt superseded'));
+      const address = connection.address;
+      const colon = address.lastIndexOf(':');
+      attempt = this.observability.connectAttempt({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)), role: node.role, attempt: info.attempt, reconnect: info.reconnect, dedicated });
+    });
+    connection.on('ready', () => settle());
+    connection.on('error', (error) => settle(error));
+    connection.on('end', () => settle(new ClientClosedError('connection closed before it was ready')));
+  }
+
   private setupConnection(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
     for (const plugin of this.plugins) plugin.attach(connection, node, dedicated ? 'dedicated' : 'main');
     if (this.options.useReplicas && !dedicated) {
       connection.addHandshakeExtension({ steps: () => (node.role === 'replica' ? [{ args: ['READONLY'] }] : []) });
     }
+    this.observeConnects(connection, node, dedicated);
     const address = node.address;
     connection.on('error', (error) => {
       this.emit('node-error', error, address);

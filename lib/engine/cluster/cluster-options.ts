@@ -4,6 +4,7 @@ import type { MaintenanceOptions } from '../maintenance/types.js';
 import type { ClientSideCacheOption } from '../cache/cache-options.js';
 import type { CredentialsProvider } from '../auth/credentials-provider.js';
 import type { CredentialsSource } from '../auth/credentials-source.js';
+import type { ObservabilityOptions } from '../observability/options.js';
 
 /** A seed node: a URL, or socket host/port (plus optional per-seed credentials or TLS). */
 export type RootNodeOptions = Pick<NodeConnectionOptions, 'url' | 'socket' | 'username' | 'password' | 'credentialsProvider'>;
@@ -58,6 +59,8 @@ export interface RedisClusterOptions extends MaintenanceOptions {
   clientSideCache?: ClientSideCacheOption;
   /** Named Lua scripts (source text, or `defineScript()` results) for `runScript(name, …)`. */
   scripts?: Record<string, string | { readonly script: string; readonly sha1: string; readonly readOnly: boolean }>;
+  /** TracingChannels (on; free without subscribers) and OpenTelemetry metrics (off); see {@link ObservabilityOptions}. */
+  observability?: ObservabilityOptions;
 }
 
 /** @internal */
@@ -76,7 +79,7 @@ export interface ResolvedClusterOptions {
   credentialSources: CredentialsSource[];
 }
 
-const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts', 'clientSideCache']);
+const CLUSTER_KEYS = new Set(['rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections', 'nodeAddressMap', 'requireFullCoverage', 'topologyRefreshInterval', 'pool', 'scripts', 'clientSideCache', 'observability']);
 const NODE_KEYS = new Set(['url', 'socket', 'username', 'password', 'credentialsProvider', 'name', 'RESP', 'commandTimeout', 'pingInterval', 'maxQueueLength', 'disableOfflineQueue', 'clientInfo', 'maxBulkLength']);
 const SOCKET_KEYS = new Set(['host', 'port', 'tls', 'connectTimeout', 'keepAlive', 'keepAliveInitialDelay', 'noDelay', 'reconnectStrategy', 'livenessTimeout']);
 const POOL_KEYS = new Set(['maxSize', 'minIdle', 'idleTimeout', 'acquireTimeout']);

@@ -9,6 +9,8 @@ import { AlreadyExecutedError } from '../errors/already-executed.error.js';
 import { buildCommand, copyArgv } from '../commands/validate-command.js';
 import { checkCommandOptions, settle, waitOptions } from './entry-checks.js';
 import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
+import { withObserver } from '../observability/observability.js';
+import type { CallObserver } from '../observability/trace-context.js';
 
 /**
  * The outcome of one pipelined command, in the shape of `Promise.allSettled`:
@@ -96,20 +98,28 @@ export class ClusterPipeline {
   exec<T = unknown>(): Promise<Array<PipelineOutcome<T>>> {
     if (this.executed) return Promise.reject(new AlreadyExecutedError('pipeline'));
     this.executed = true;
+    const tracer = this.executor.context.tracer?.active ? this.executor.context.tracer : undefined;
+    const batch = { mode: 'PIPELINE' as const, size: this.queued.length };
     return Promise.allSettled(
-      this.queued.map(({ argv, def, options, routed }) =>
+      this.queued.map((queued) =>
         settle(() => {
-          if (argv instanceof ArgumentError) return Promise.reject(argv);
-          const route = routed ? undefined : def ? definitionRoute(def, argv) : clusterRoute(argv);
-          const raw = route
-            ? this.clusterWide(argv, route, options)
-            : def?.split
-              ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
-              : this.executor.execute(argv, def?.routeByArgument !== undefined || !def ? this.routeRaw(argv, options) : options);
-          return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
+          if (queued.argv instanceof ArgumentError) return Promise.reject(queued.argv);
+          const argv = queued.argv;
+          return tracer ? tracer.traceCommand(argv, batch, (observer) => this.run<T>(queued, argv, observer)) : this.run<T>(queued, argv, undefined);
         }),
       ),
     );
+  }
+
+  private run<T>({ def, options, routed }: Queued, argv: RedisArgument[], observer: CallObserver | undefined): Promise<T> {
+    const traced = withObserver(options, observer);
+    const route = routed ? undefined : def ? definitionRoute(def, argv) : clusterRoute(argv);
+    const raw = route
+      ? this.clusterWide(argv, route, traced)
+      : def?.split
+        ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, traced)
+        : this.executor.execute(argv, def?.routeByArgument !== undefined || !def ? this.routeRaw(argv, traced) : traced);
+    return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CommandDefinition } from '../commands/command-definition.js';
 import { commandInfo } from '../commands/command-info.js';
+import type { CallObserver } from '../observability/trace-context.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
@@ -73,7 +74,17 @@ export class ClusterTransaction {
     return this;
   }
 
-  async exec(): Promise<unknown[]> {
+  exec(): Promise<unknown[]> {
+    const tracer = this.executor.context.tracer;
+    if (this.executed || !tracer?.active || this.invalid) return this.run(undefined);
+    return tracer.traceTransaction(
+      this.queued.map((q) => q.argv),
+      (observer) => this.run(observer),
+      (reply) => reply instanceof ReplyError,
+    );
+  }
+
+  private async run(observer: CallObserver | undefined): Promise<unknown[]> {
     if (this.executed) throw new AlreadyExecutedError('transaction');
     this.executed = true;
     let slot: number | undefined;
@@ -84,7 +95,7 @@ export class ClusterTransaction {
       this.binding?.finished(false);
       throw error;
     }
-    const replies = this.binding ? await this.runWatched() : await this.runRouted(slot);
+    const replies = this.binding ? await this.runWatched() : await this.runRouted(slot, observer);
     return replies.map((reply, i) => {
       const def = this.queued[i]!.def;
       return def?.transform && !(reply instanceof ReplyError) ? def.transform(reply) : reply;
@@ -125,11 +136,15 @@ export class ClusterTransaction {
     }
   }
 
-  private runRouted(slot: number | undefined): Promise<RespValue[]> {
+  private runRouted(slot: number | undefined, observer: CallObserver | undefined): Promise<RespValue[]> {
     const ctx = this.executor.context;
     const deadline = { at: callDeadline(ctx.defaultTimeout), timeoutMs: ctx.defaultTimeout };
     const commands = this.queued.map((q) => q.argv);
-    return new Promise((resolve, reject) => new TransactionAttempt(this.executor, commands, slot, deadline, resolve, reject).start());
+    return new Promise((resolve, reject) => {
+      const attempt = new TransactionAttempt(this.executor, commands, slot, deadline, resolve, reject);
+      attempt.observer = observer;
+      attempt.start();
+    });
   }
 }
 

@@ -13,6 +13,8 @@ import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { NodeRegistry } from './node-registry.js';
 import type { TopologyManager } from './topology-manager.js';
 import type { ExecutorCache } from './connection-plugin.js';
+import type { CallObserver } from '../observability/trace-context.js';
+import type { CommandTracer } from '../observability/observability.js';
 import { callDeadline, RetryLoop, type LoopDeadline } from './retry-loop.js';
 
 /** Options of one cluster command. */
@@ -33,6 +35,8 @@ export interface ClusterCommandOptions {
    * the call's whole timeout in CommandTimeoutError. @internal
    */
   deadline?: number;
+  /** Told the node, redirects and retries of this call (tracing, metrics). @internal */
+  observer?: CallObserver;
 }
 
 /** Counters of what the router has seen since the client was created. */
@@ -59,6 +63,8 @@ export interface ExecutorContext {
   whenTopology(): Promise<void>;
   /** Client-side cache, when enabled. */
   readonly cache: ExecutorCache | undefined;
+  /** Traces the commands users issue through pipelines and transactions (observability). */
+  readonly tracer?: CommandTracer;
 }
 
 /**
@@ -229,6 +235,7 @@ class CommandAttempt extends RetryLoop<RespValue> {
     this.acquireBy = blockMs === undefined ? Infinity : callDeadline(options?.timeout ?? executor.context.defaultTimeout);
     this.defaultDeadline = blockMs === undefined && options?.timeout === undefined && options?.deadline === undefined;
     this.target = options?.node;
+    this.observer = options?.observer;
   }
 
   protected override run(): void {

@@ -5,6 +5,7 @@ import { ClusterDownError } from '../errors/reply.error.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { CommandExecutor, ExecutorContext } from './command-executor.js';
 import { classifyRedirect, resolveRedirectAddress, retryDelay } from './redirect.js';
+import type { CallObserver } from '../observability/trace-context.js';
 
 /** Longest redirect history kept for RedirectionLimitError (deadline-bounded waits can be many). */
 const MAX_HISTORY = 64;
@@ -72,6 +73,8 @@ export abstract class RetryLoop<T> {
   private outstanding = false;
   /** The call waited for the lazy connect before its first attempt. */
   protected waitedForTopology = false;
+  /** Told the node of each attempt, each MOVED/ASK hop and each retry (tracing, metrics). @internal */
+  observer: CallObserver | undefined;
 
   constructor(
     protected readonly executor: CommandExecutor,
@@ -131,6 +134,7 @@ export abstract class RetryLoop<T> {
       return this.retryLater(new ClusterDownError(`CLUSTERDOWN Hash slot ${this.slot ?? '?'} not served (client topology)`), 'CLUSTERDOWN');
     }
     this.lastNode = node;
+    this.observer?.onNode(node.host, node.port, node.role);
     const asking = this.asking;
     // ASK applies to this one attempt; a later retry routes by slot again.
     this.asking = false;
@@ -242,6 +246,7 @@ export abstract class RetryLoop<T> {
   /** Counts a MOVED/ASK hop; rejects with RedirectionLimitError past `maxCommandRedirections`. */
   private hop(error: Error, step: RedirectStep): boolean {
     this.record(step);
+    if (step.kind === 'MOVED' || step.kind === 'ASK') this.observer?.onRedirect(step.kind);
     if (++this.hops > this.ctx.options.maxCommandRedirections) {
       this.reject(new RedirectionLimitError(this.name, this.ctx.options.maxCommandRedirections, this.history ?? [], error));
       return false;
@@ -258,6 +263,7 @@ export abstract class RetryLoop<T> {
   /** Retries after a backoff, never past the deadline (then CommandTimeoutError with `error` as cause). */
   protected retryLater(error: Error, kind: RedirectStep['kind']): void {
     this.record({ kind, from: this.lastNode?.address ?? '?' });
+    if (kind !== 'MOVED' && kind !== 'ASK') this.observer?.onRetry(kind);
     this.lastRetryError = error;
     this.target = undefined;
     this.asking = false;

@@ -67,7 +67,7 @@ export class WatchSession {
   sendCommand<T = RespValue>(args: readonly RedisArgument[]): Promise<T> {
     const argv = copyArgv(args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
-    return settle(() => this.connection.sendCommand<T>(argv, this.asking ? { asking: true } : undefined));
+    return settle(() => this.traced(argv, () => this.connection.sendCommand<T>(argv, this.asking ? { asking: true } : undefined)));
   }
 
   /** A transaction bound to this session; its exec() ends the session. */
@@ -99,8 +99,21 @@ export class WatchSession {
     if (argv instanceof ArgumentError) return Promise.reject(argv);
     return settle(() => {
       this.assertOpen();
-      const raw = this.connection.sendCommand(argv, def.buffers || this.asking ? { returnBuffers: def.buffers ?? false, asking: this.asking } : undefined);
-      return def.transform ? raw.then(def.transform) : raw;
+      const send = (): Promise<unknown> => {
+        const raw = this.connection.sendCommand(argv, def.buffers || this.asking ? { returnBuffers: def.buffers ?? false, asking: this.asking } : undefined);
+        return def.transform ? raw.then(def.transform) : raw;
+      };
+      return this.traced(argv, send);
+    });
+  }
+
+  /** Runs `send` as a traced command when observability is active (the session's node is the command's node). */
+  private traced<T>(argv: readonly RedisArgument[], send: () => Promise<T>): Promise<T> {
+    const tracer = this.executor.context.tracer;
+    if (!tracer?.active) return send();
+    return tracer.traceCommand(argv, undefined, (observer) => {
+      observer?.onNode(this.node.host, this.node.port, this.node.role);
+      return send();
     });
   }
 

@@ -32,6 +32,8 @@ export type NodeConnectionEvents = {
   error: [error: Error];
   /** A reconnect attempt starts after `delayMs`. */
   reconnecting: [info: { attempt: number; delayMs: number; cause: Error }];
+  /** A connection attempt starts now (socket, then handshake): `attempt` counts reconnect attempts (0 first), `reconnect` after any socket existed. */
+  connecting: [info: { attempt: number; reconnect: boolean }];
   /** A RESP3 push frame not consumed by a pending command (pub/sub, invalidation, maintenance). */
   push: [frame: RespValue[]];
 };
@@ -264,6 +266,7 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   // ---- socket lifecycle -------------------------------------------------------------------
 
   private openSocket(): void {
+    this.emit('connecting', { attempt: this.retries, reconnect: this.everReady || this.retries > 0 });
     this.state = 'connecting';
     this.decoder.reset();
     this.encoder.reset();
