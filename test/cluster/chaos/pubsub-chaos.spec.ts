@@ -163,38 +163,56 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
     const killAt = Date.now();
     const ackedBeforeKill = acked.length;
     await killNode(owner);
-    const promoted = await waitForFailoverAfterKill(owner);
-    await until(() => acked.length >= ackedBeforeKill + 300, '300 acknowledged publishes after the failover', 30_000);
-    stop = true;
-    await publisher;
-    const last = acked[acked.length - 1]!;
-    await until(() => got.includes(last), 'the last acknowledged message', 10_000);
+    try {
+      const promoted = await waitForFailoverAfterKill(owner);
+      // From the moment the client routes the channel to the promoted master, PUBLISH has one node again.
+      const settledFrom = await until(
+        () => (c.getNodeByKey(channel)?.address.endsWith(`:${promoted}`) ? next : undefined),
+        'PUBLISH routed to the promoted master',
+        30_000,
+      );
+      await until(() => acked.length >= ackedBeforeKill + 300 && acked[acked.length - 1]! > settledFrom + 300, '300 acknowledged publishes after the failover', 30_000);
+      stop = true;
+      await publisher;
+      const last = acked[acked.length - 1]!;
+      await until(() => got.includes(last), 'the last acknowledged message', 10_000);
 
-    const deliveredSet = new Set(got);
-    const ackedLost = acked.filter((i) => !deliveredSet.has(i));
-    const firstAfterKill = acked.find((i) => i >= ackedBeforeKill) ?? -1;
-    report('classic PUBLISH order through a failover of the publishing node', {
-      owner,
-      promoted,
-      subscriber,
-      published: next,
-      acknowledged: acked.length,
-      rejected: rejected.length,
-      rejectedCodes: [...new Set(rejected.map((r) => r.code))],
-      delivered: got.length,
-      acknowledgedButLost: ackedLost,
-      deliveredUnacknowledged: got.filter((i) => !acked.includes(i)).length,
-      firstAcknowledgedAfterKill: firstAfterKill,
-      failoverMs: Date.now() - killAt,
-    });
-    // Order among delivered messages kept, each at most once.
-    const firstBreak = got.findIndex((value, index) => index > 0 && value <= got[index - 1]!);
-    expect(firstBreak).toBe(-1);
-    // Every acknowledged publish before the kill and after the failover arrived.
-    expect(acked.filter((i) => i < ackedBeforeKill - 10 || i > firstAfterKill + 10).filter((i) => !deliveredSet.has(i))).toEqual([]);
-
-    await restartNode(owner);
-    await waitForClusterOk(chaos());
+      const deliveredSet = new Set(got);
+      const ackedLost = acked.filter((i) => !deliveredSet.has(i));
+      const firstAfterKill = acked.find((i) => i >= ackedBeforeKill) ?? -1;
+      report('classic PUBLISH order through a failover of the publishing node', {
+        owner,
+        promoted,
+        subscriber,
+        published: next,
+        acknowledged: acked.length,
+        rejected: rejected.length,
+        rejectedCodes: [...new Set(rejected.map((r) => r.code))],
+        delivered: got.length,
+        acknowledgedButLost: ackedLost,
+        deliveredUnacknowledged: got.filter((i) => !acked.includes(i)).length,
+        firstAcknowledgedAfterKill: firstAfterKill,
+        failoverMs: Date.now() - killAt,
+      });
+      // Each message at most once. Order is kept while PUBLISH goes to one node. Around the two switches (the dead
+      // owner -> a connected master as fallback -> the promoted master) the cluster bus forwards from each node
+      // independently, so a message published just before a switch may arrive after one published just after it
+      // (seen on Valkey 9.1): inversions are allowed only among messages published in that window.
+      expect(new Set(got).size).toBe(got.length);
+      const windowLo = ackedBeforeKill - 10;
+      const windowHi = settledFrom + 10;
+      const inversions = got.flatMap((value, index) => (index > 0 && value <= got[index - 1]! ? [[got[index - 1]!, value] as const] : []));
+      report('classic PUBLISH order: inversions around the route switches', { window: [windowLo, windowHi], inversions });
+      expect(inversions.filter(([a, b]) => a < windowLo || a > windowHi || b < windowLo || b > windowHi)).toEqual([]);
+      // Every acknowledged publish before the kill and after the failover arrived.
+      expect(acked.filter((i) => i < ackedBeforeKill - 10 || i > firstAfterKill + 10).filter((i) => !deliveredSet.has(i))).toEqual([]);
+    } finally {
+      // Leave the chaos cluster whole for the next test, even when an assertion failed.
+      stop = true;
+      await publisher;
+      await restartNode(owner);
+      await waitForClusterOk(chaos());
+    }
   }, 120_000);
 
   it('a classic subscription moves off a killed node and keeps receiving', async () => {
