@@ -171,7 +171,7 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
         'PUBLISH routed to the promoted master',
         30_000,
       );
-      await until(() => acked.length >= ackedBeforeKill + 300 && acked[acked.length - 1]! > settledFrom + 300, '300 acknowledged publishes after the failover', 30_000);
+      await until(() => acked.length >= ackedBeforeKill + 300 && acked[acked.length - 1]! > settledFrom + 1000, '1,000 acknowledged publishes after the routing settled', 30_000);
       stop = true;
       await publisher;
       const last = acked[acked.length - 1]!;
@@ -194,16 +194,20 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
         firstAcknowledgedAfterKill: firstAfterKill,
         failoverMs: Date.now() - killAt,
       });
-      // Each message at most once. Order is kept while PUBLISH goes to one node. Around the two switches (the dead
-      // owner -> a connected master as fallback -> the promoted master) the cluster bus forwards from each node
-      // independently, so a message published just before a switch may arrive after one published just after it
-      // (seen on Valkey 9.1): inversions are allowed only among messages published in that window.
+      // Each message at most once. Order is kept while PUBLISH goes to one node. Around the switches (the dead
+      // owner -> a connected master as fallback -> the promoted master, whose connection opens a moment after the
+      // topology names it) the cluster bus forwards from each node independently, so a message published just
+      // before a switch may arrive after one published just after it (seen on 7.0 and Valkey 9.1). So: nothing
+      // published before the kill is ever overtaken, and the last 500 acknowledged (well after the routing
+      // settled on the promoted master) arrive in order.
       expect(new Set(got).size).toBe(got.length);
-      const windowLo = ackedBeforeKill - 10;
-      const windowHi = settledFrom + 10;
       const inversions = got.flatMap((value, index) => (index > 0 && value <= got[index - 1]! ? [[got[index - 1]!, value] as const] : []));
-      report('classic PUBLISH order: inversions around the route switches', { window: [windowLo, windowHi], inversions });
-      expect(inversions.filter(([a, b]) => a < windowLo || a > windowHi || b < windowLo || b > windowHi)).toEqual([]);
+      report('classic PUBLISH order: inversions during the failover', { ackedBeforeKill, settledFrom, inversions });
+      expect(inversions.filter(([, b]) => b < ackedBeforeKill - 10)).toEqual([]);
+      const tailFrom = acked[acked.length - 500]!;
+      const tail = got.filter((value) => value >= tailFrom);
+      expect(tail.findIndex((value, index) => index > 0 && value <= tail[index - 1]!)).toBe(-1);
+      expect(tail.length).toBeGreaterThanOrEqual(500);
       // Every acknowledged publish before the kill and after the failover arrived.
       expect(acked.filter((i) => i < ackedBeforeKill - 10 || i > firstAfterKill + 10).filter((i) => !deliveredSet.has(i))).toEqual([]);
     } finally {
