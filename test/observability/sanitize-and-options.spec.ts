@@ -128,6 +128,13 @@ describe('traced calls with hostile arguments', () => {
         }),
         { numRuns: 40 },
       );
+      // Invalid arguments are refused before any trace starts (ArgumentError); a valid call is traced.
+      channel.subscribe(handlers);
+      try {
+        expect(await outcome(['GET', 'k'])).toMatch(/^rejected /);
+      } finally {
+        channel.unsubscribe(handlers);
+      }
       expect(started).toBeGreaterThan(0);
     } finally {
       await cluster.close();
