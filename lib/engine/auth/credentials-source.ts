@@ -3,20 +3,20 @@ import { ConfigError } from '../errors/base.error.js';
 import type { BasicAuth, CredentialsProvider, Disposable, StreamingCredentialsProvider } from './credentials-provider.js';
 import { CredentialsProviderError, ReAuthenticationError } from './credentials.errors.js';
 
-/** Credentials as the handshake uses them (validated). @internal */
+/** Credentials as the handshake uses them (validated). Engine plumbing, not a supported API. */
 export interface Credentials {
   readonly username: string | undefined;
   readonly password: string | undefined;
 }
 
-/** A connection that can re-authenticate in order with its commands. @internal */
+/** A connection that can re-authenticate in order with its commands. Engine plumbing, not a supported API. */
 export interface ReauthTarget {
   readonly address: string;
   /** Resolves once re-authenticated (or when nothing is needed: the next handshake uses the new credentials). */
   reauthenticate(credentials: Credentials): Promise<void>;
 }
 
-/** Who hears about re-authentications (the cluster client). @internal */
+/** Who hears about re-authentications (the cluster client). Engine plumbing, not a supported API. */
 export interface CredentialsObserver {
   reauthenticated(address: string, durationMs: number): void;
   reauthenticationFailed(error: ReAuthenticationError): void;
@@ -56,7 +56,7 @@ function errorName(error: unknown): string {
  * subscribes a streaming provider once (on the first handshake), keeps its latest credentials for
  * new connections and re-authenticates every attached live connection when new ones are pushed.
  * Holds the secrets in private fields: `util.inspect` and `JSON.stringify` show only the kind.
- * @internal
+ * Engine plumbing (reachable from the resolved connection options' types), not a supported API.
  */
 export class CredentialsSource {
   readonly kind: 'async' | 'streaming';
