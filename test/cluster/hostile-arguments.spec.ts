@@ -214,6 +214,44 @@ describeWithServers('hostile arguments never crash the process (main cluster)', 
     expect(crashes).toEqual([]);
   });
 
+  it('pub/sub entry points refuse bad channels, listeners and modes without a throw, and subscriptions keep working', async () => {
+    const api = cluster as unknown as Record<string, Method>;
+    const names = ['subscribe', 'pSubscribe', 'sSubscribe', 'unsubscribe', 'pUnsubscribe', 'sUnsubscribe'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), fc.array(hostile, { maxLength: 3 }), async (name, args) => {
+        const outcome = await settle(() => api[name]!.apply(cluster, args));
+        if (outcome.status === 'fulfilled') {
+          // Valid by chance (a string channel and a function): undo it so nothing is left subscribed.
+          await cluster.unsubscribe();
+          await cluster.pUnsubscribe();
+          await cluster.sUnsubscribe();
+        }
+      }),
+      { numRuns: 150 },
+    );
+    for (const [name, args] of [
+      ['subscribe', [undefined, () => 1]],
+      ['subscribe', ['ch', 'not a function']],
+      ['sSubscribe', [{}, () => 1]],
+      ['pSubscribe', [['p*', 7], () => 1]],
+      ['subscribe', ['ch', () => 1, 'yes']],
+      ['unsubscribe', [Symbol('s')]],
+    ] as Array<[string, unknown[]]>) {
+      const outcome = await settle(() => api[name]!.apply(cluster, args));
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(ArgumentError);
+    }
+    const channel = `${TAG}:pubsub`;
+    let received!: (message: string) => void;
+    const got = new Promise<string>((resolve) => (received = resolve));
+    await cluster.subscribe(channel, (message: string) => received(message));
+    await cluster.publish(channel, 'still-works');
+    expect(await got).toBe('still-works');
+    await cluster.unsubscribe(channel);
+    await stillWorks();
+    expect(crashes).toEqual([]);
+  });
+
   it('watch sessions refuse bad arguments without losing the session', async () => {
     const key = `${TAG}:watched`;
     const session = await cluster.watch(key);

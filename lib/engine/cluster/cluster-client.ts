@@ -23,7 +23,7 @@ import { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNode
 import { ArgumentError, ClientClosedError, describeArgumentKind } from '../errors/base.error.js';
 import { SENDABLE } from '../resp/argument-check.js';
 import { buildCommand, checkKeyList, copyArgv, isSendable } from '../commands/validate-command.js';
-import { checkCommandOptions, checkScriptCall, isNodeRef, isSlot, settle } from './entry-checks.js';
+import { checkCommandOptions, checkScriptCall, checkSubscription, isNodeRef, isSlot, settle } from './entry-checks.js';
 import { clusterRoute, definitionRoute, executeFanOut, type ClusterRoute } from './policy-router.js';
 import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 import { waitOptions } from './entry-checks.js';
@@ -387,24 +387,32 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   subscribe(channels: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   subscribe(channels: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   subscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.classic.subscribe('channel', toNames(channels), this.counted(listener, false), bufferMode);
+    const bad = checkSubscription('subscribe', channels, listener, bufferMode, false);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.classic.subscribe('channel', toNames(channels), this.counted(listener, false), bufferMode));
   }
 
   /** Removes `listener` (or every listener) from `channels` (or every channel); UNSUBSCRIBEs channels left without listeners. */
   unsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), this.countedOf(listener, false));
+    const bad = checkSubscription('unsubscribe', channels, listener, undefined, true);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), this.countedOf(listener, false)));
   }
 
   /** PSUBSCRIBEs to glob patterns; the listener gets `(message, channel, pattern)`. */
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.classic.subscribe('pattern', toNames(patterns), this.counted(listener, false), bufferMode);
+    const bad = checkSubscription('pSubscribe', patterns, listener, bufferMode, false);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.classic.subscribe('pattern', toNames(patterns), this.counted(listener, false), bufferMode));
   }
 
   /** The PUNSUBSCRIBE counterpart of unsubscribe(). */
   pUnsubscribe(patterns?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), this.countedOf(listener, false));
+    const bad = checkSubscription('pUnsubscribe', patterns, listener, undefined, true);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), this.countedOf(listener, false)));
   }
 
   /**
@@ -415,12 +423,16 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<string>, bufferMode?: false): Promise<void>;
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<Buffer>, bufferMode: true): Promise<void>;
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
-    return this.sharded.subscribe(toNames(channels), this.counted(listener, true), bufferMode);
+    const bad = checkSubscription('sSubscribe', channels, listener, bufferMode, false);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.sharded.subscribe(toNames(channels), this.counted(listener, true), bufferMode));
   }
 
   /** The SUNSUBSCRIBE counterpart of unsubscribe(). */
   sUnsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
-    return this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), this.countedOf(listener, true));
+    const bad = checkSubscription('sUnsubscribe', channels, listener, undefined, true);
+    if (bad) return Promise.reject(bad);
+    return settle(() => this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), this.countedOf(listener, true)));
   }
 
   /**

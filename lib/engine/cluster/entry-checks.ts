@@ -82,3 +82,34 @@ export function checkCommandOptions(options: unknown, command: string, position:
     return new ArgumentError(command, position, 'a plain options object', 'a value that throws when read', 'options');
   }
 }
+
+/**
+ * Checks the arguments of subscribe/pSubscribe/sSubscribe (and, with `optional`, their
+ * unsubscribe counterparts): names are a non-empty string or a non-empty array of strings, the
+ * listener a function (optional when unsubscribing), bufferMode a boolean when given.
+ * @internal
+ */
+export function checkSubscription(api: string, names: unknown, listener: unknown, bufferMode: unknown, optional: boolean): ArgumentError | undefined {
+  try {
+    return subscriptionProblem(api, names, listener, bufferMode, optional);
+  } catch {
+    // A Proxy whose traps throw: nothing that can be subscribed to.
+    return new ArgumentError(api, 0, 'a string or an array of strings', 'unreadable value', 'channels');
+  }
+}
+
+function subscriptionProblem(api: string, names: unknown, listener: unknown, bufferMode: unknown, optional: boolean): ArgumentError | undefined {
+  if (!(optional && names === undefined)) {
+    if (typeof names === 'string') {
+      if (names === '') return new ArgumentError(api, 0, 'a non-empty string or array of strings', 'empty string', 'channels');
+    } else if (Array.isArray(names)) {
+      if (names.length === 0) return new ArgumentError(api, 0, 'a non-empty string or array of strings', 'empty array', 'channels');
+      for (let i = 0; i < names.length; i++) {
+        if (typeof names[i] !== 'string') return new ArgumentError(api, `channels[${i}]`, 'a string', describeArgumentKind(names[i]));
+      }
+    } else return new ArgumentError(api, 0, 'a string or an array of strings', describeArgumentKind(names), 'channels');
+  }
+  if (!(optional && listener === undefined) && typeof listener !== 'function') return new ArgumentError(api, 1, 'a function', describeArgumentKind(listener), 'listener');
+  if (bufferMode !== undefined && typeof bufferMode !== 'boolean') return new ArgumentError(api, 2, 'a boolean', describeArgumentKind(bufferMode), 'bufferMode');
+  return undefined;
+}
