@@ -31,7 +31,11 @@ const scenarios = (process.env['BENCH_SCENARIOS'] ?? 'getset:1,getset:64,getset:
 function runWorker(client: string, scenario: string): Promise<Row> {
   const args = ['--import', 'tsx'];
   // One directory per scenario: the loader thread writes a profile too; the biggest file is the client's.
-  if (profile && client === 'nest-redis-cluster') args.push('--cpu-prof', '--cpu-prof-dir', join(results, `profile-${scenario.replace(':', '-')}`));
+  // The base build (nest-redis-cluster-base) gets its own directory, to compare the two side by side.
+  if (profile && client.startsWith('nest-redis-cluster')) {
+    const suffix = client === 'nest-redis-cluster' ? '' : `-${client.slice('nest-redis-cluster-'.length)}`;
+    args.push('--cpu-prof', '--cpu-prof-dir', join(results, `profile-${scenario.replace(':', '-')}${suffix}`));
+  }
   args.push(join(root, 'bench', 'worker.ts'), client, scenario, String(PORTS[0]), String(duration), String(warmup));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });

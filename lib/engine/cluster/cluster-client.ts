@@ -228,25 +228,35 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
     const argv = copyArgv(args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
-    const bad = checkCommandOptions(options, 'sendCommand', 1);
-    if (bad) return Promise.reject(bad);
-    return settle(() => {
-      const route = clusterRoute(argv);
-      const run = (observer: CallObserver | undefined): Promise<RespValue> =>
-        route ? this.routeClusterWide(argv, route, withObserver(options, observer)) : this.executor.execute(argv, this.routeRaw(argv, withObserver(options, observer)));
-      if (this.observability.active) return this.observability.traceCommand(argv, undefined, run);
-      return run(undefined);
-    }) as Promise<T>;
+    if (options !== undefined) {
+      const bad = checkCommandOptions(options, 'sendCommand', 1);
+      if (bad) return Promise.reject(bad);
+    }
+    // No closure on the untraced path; nothing below throws, and if it did it would reject.
+    try {
+      if (this.observability.active) return this.observability.traceCommand(argv, undefined, (observer) => this.runRaw(argv, withObserver(options, observer))) as Promise<T>;
+      return this.runRaw(argv, options) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private runRaw(argv: RedisArgument[], options: ClusterCommandOptions | undefined): Promise<RespValue> {
+    const route = clusterRoute(argv);
+    return route ? this.routeClusterWide(argv, route, options) : this.executor.execute(argv, this.routeRaw(argv, options));
   }
 
   /** @internal Runs a typed command definition (installed as `get`, `set`, …). */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
     const argv = buildCommand(def, args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
-    return settle(() => {
+    // No closure on the untraced path; nothing below throws, and if it did it would reject.
+    try {
       if (this.observability.active) return this.observability.traceCommand(argv, undefined, (observer) => this.runDefinition(def, argv, observer));
       return this.runDefinition(def, argv, undefined);
-    });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private runDefinition(def: CommandDefinition, argv: RedisArgument[], observer: CallObserver | undefined): Promise<unknown> {

@@ -7,7 +7,7 @@ import { executeSplit } from './multi-key.js';
 import { ArgumentError } from '../errors/base.error.js';
 import { AlreadyExecutedError } from '../errors/already-executed.error.js';
 import { buildCommand, copyArgv } from '../commands/validate-command.js';
-import { checkCommandOptions, settle, waitOptions } from './entry-checks.js';
+import { checkCommandOptions, waitOptions } from './entry-checks.js';
 import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 import { withObserver } from '../observability/observability.js';
 import type { CallObserver } from '../observability/trace-context.js';
@@ -99,16 +99,21 @@ export class ClusterPipeline {
     if (this.executed) return Promise.reject(new AlreadyExecutedError('pipeline'));
     this.executed = true;
     const tracer = this.executor.context.tracer?.active ? this.executor.context.tracer : undefined;
-    const batch = { mode: 'PIPELINE' as const, size: this.queued.length };
-    return Promise.allSettled(
-      this.queued.map((queued) =>
-        settle(() => {
-          if (queued.argv instanceof ArgumentError) return Promise.reject(queued.argv);
-          const argv = queued.argv;
-          return tracer ? tracer.traceCommand(argv, batch, (observer) => this.run<T>(queued, argv, observer)) : this.run<T>(queued, argv, undefined);
-        }),
-      ),
-    );
+    const batch = tracer ? { mode: 'PIPELINE' as const, size: this.queued.length } : undefined;
+    const queued = this.queued;
+    const calls = new Array<Promise<T>>(queued.length);
+    for (let i = 0; i < queued.length; i++) {
+      const entry = queued[i]!;
+      const argv = entry.argv;
+      // No closure per command on the untraced path; a throw would reject that command alone.
+      try {
+        if (argv instanceof ArgumentError) calls[i] = Promise.reject(argv);
+        else calls[i] = batch ? tracer!.traceCommand(argv, batch, (observer) => this.run<T>(entry, argv, observer)) : this.run<T>(entry, argv, undefined);
+      } catch (error) {
+        calls[i] = Promise.reject(error);
+      }
+    }
+    return Promise.allSettled(calls);
   }
 
   private run<T>({ def, options, routed }: Queued, argv: RedisArgument[], observer: CallObserver | undefined): Promise<T> {

@@ -15,7 +15,7 @@ import type { TopologyManager } from './topology-manager.js';
 import type { ExecutorCache } from './connection-plugin.js';
 import type { CallObserver } from '../observability/trace-context.js';
 import type { CommandTracer } from '../observability/observability.js';
-import { callDeadline, RetryLoop, type LoopDeadline } from './retry-loop.js';
+import { callDeadline, RetryLoop } from './retry-loop.js';
 
 /** Options of one cluster command. */
 export interface ClusterCommandOptions {
@@ -230,9 +230,13 @@ class CommandAttempt extends RetryLoop<RespValue> {
     reject: (error: Error) => void,
   ) {
     const blockMs = info.blocking ? serverBlockMs(info.name, argv) : undefined;
-    super(executor, info.name, slot, commandDeadline(executor.context, options, blockMs), info.readOnly, options?.master ?? false, resolve, reject);
+    const timeoutMs = options?.timeout ?? executor.context.defaultTimeout;
+    // The whole timeout: a blocking command's server-side block time plus the command timeout.
+    const total = blockMs === undefined ? timeoutMs : timeoutMs > 0 ? blockMs + timeoutMs : 0;
+    // No absolute deadline given: NaN fixes it on first use (the first enqueue, in this tick).
+    super(executor, info.name, slot, options?.deadline ?? NaN, total, info.readOnly, options?.master ?? false, resolve, reject);
     this.blockMs = blockMs;
-    this.acquireBy = blockMs === undefined ? Infinity : callDeadline(options?.timeout ?? executor.context.defaultTimeout);
+    this.acquireBy = blockMs === undefined ? Infinity : callDeadline(timeoutMs);
     this.defaultDeadline = blockMs === undefined && options?.timeout === undefined && options?.deadline === undefined;
     this.target = options?.node;
     this.observer = options?.observer;
@@ -256,13 +260,14 @@ class CommandAttempt extends RetryLoop<RespValue> {
         // Single flight: an identical read to this node is in flight; take its reply, or send this one if it
         // failed. Never past this call's own deadline (the shared read may have a longer one).
         let timedOut = false;
+        const at = this.at;
         const timer =
-          this.deadline.at === Infinity
+          at === Infinity
             ? undefined
             : setTimeout(() => {
                 timedOut = true;
                 this.timedOut();
-              }, Math.max(0, this.deadline.at - Date.now()));
+              }, Math.max(0, at - Date.now()));
         void lookup.shared.then((value) => {
           if (timer !== undefined) clearTimeout(timer);
           if (timedOut) return;
@@ -272,9 +277,10 @@ class CommandAttempt extends RetryLoop<RespValue> {
         return;
       }
       if (lookup) {
-        return connection.enqueue(
+        const options = this.connectionOptions(asking);
+        return this.adoptDeadline(connection.enqueue(
           this.argv,
-          this.connectionOptions(asking),
+          options,
           (value) => {
             lookup.done(value);
             this.resolve(value);
@@ -283,10 +289,10 @@ class CommandAttempt extends RetryLoop<RespValue> {
             lookup.failed();
             onError(error);
           },
-        );
+        ));
       }
     }
-    connection.enqueue(this.argv, this.connectionOptions(asking), this.resolve, onError);
+    this.adoptDeadline(connection.enqueue(this.argv, this.connectionOptions(asking), this.resolve, onError));
   }
 
   /** Blocking commands lease a dedicated connection so that they never stall other traffic. */
@@ -295,13 +301,14 @@ class CommandAttempt extends RetryLoop<RespValue> {
     // against the command's deadline: past it the command rejects unsent, and a connection that
     // arrives later goes straight back to the pool.
     let expired = false;
-    const by = Math.min(this.acquireBy, this.deadline.at);
+    const at = this.at;
+    const by = Math.min(this.acquireBy, at);
     const timer =
       by === Infinity
         ? undefined
         : setTimeout(() => {
             expired = true;
-            if (by < this.deadline.at) this.reject(new CommandTimeoutError(this.name, this.options?.timeout ?? this.ctx.defaultTimeout, this.mayHaveRun));
+            if (by < at) this.reject(new CommandTimeoutError(this.name, this.options?.timeout ?? this.ctx.defaultTimeout, this.mayHaveRun));
             else this.timedOut();
           }, Math.max(0, by - Date.now()));
     node.pool.acquire(by).then(
@@ -331,19 +338,11 @@ class CommandAttempt extends RetryLoop<RespValue> {
 
   private connectionOptions(asking: boolean): CommandOptions | undefined {
     const buffers = this.options?.returnBuffers ?? false;
-    if (this.deadline.at === Infinity) return { timeout: 0, returnBuffers: buffers, asking };
-    // Hot path: the first attempt, sent in the caller's own tick with the default timeout, gets the
-    // very deadline the connection computes itself.
-    if (this.defaultDeadline && !buffers && !asking && this.attempts === 1 && !this.waitedForTopology) return undefined;
-    const deadline = this.deadline.at;
+    // Hot path: the first attempt, sent in the caller's own tick with the default timeout, lets the
+    // connection compute the very same deadline (the call adopts it: one clock read per call).
+    if (this.defaultDeadline && !buffers && !asking && this.deadlinePending) return undefined;
+    const deadline = this.at;
+    if (deadline === Infinity) return { timeout: 0, returnBuffers: buffers, asking };
     return { timeout: Math.max(1, deadline - Date.now()), deadline, returnBuffers: buffers, asking };
   }
-}
-
-/** The one deadline of a cluster command, from its options, issued now. */
-function commandDeadline(ctx: ExecutorContext, options: ClusterCommandOptions | undefined, blockMs: number | undefined): LoopDeadline {
-  const timeoutMs = options?.timeout ?? ctx.defaultTimeout;
-  const total = blockMs === undefined ? timeoutMs : timeoutMs > 0 ? blockMs + timeoutMs : 0;
-  if (options?.deadline !== undefined) return { at: options.deadline, timeoutMs: total };
-  return { at: callDeadline(timeoutMs, blockMs ?? 0), timeoutMs: total };
 }

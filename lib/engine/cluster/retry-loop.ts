@@ -76,12 +76,23 @@ export abstract class RetryLoop<T> {
   /** Told the node of each attempt, each MOVED/ASK hop and each retry (tracing, metrics). @internal */
   observer: CallObserver | undefined;
 
+  /** The call's absolute deadline (epoch ms, Infinity = none); NaN until fixed (see {@link at}). */
+  private deadlineAt: number;
+
   constructor(
     protected readonly executor: CommandExecutor,
     /** Command name for errors (`GET`, `MULTI`, `WATCH`). */
     protected readonly name: string,
     protected readonly slot: number | undefined,
-    protected readonly deadline: LoopDeadline,
+    /**
+     * The call's absolute deadline (epoch ms, Infinity = none), or NaN to fix it on first use as
+     * `timeoutMs` from then: the hot path lets the first attempt's enqueue fix it (one clock read
+     * per call), see {@link adoptDeadline}. A lazy deadline must be fixed before the call's first
+     * asynchronous wait; {@link start} and every wait in this class do so.
+     */
+    deadlineAt: number,
+    /** The call's whole timeout in ms (0 = none), as reported by CommandTimeoutError. */
+    protected readonly timeoutMs: number,
     /** A read: may go to a replica, and may be retried after a lost connection even when it may have run. */
     protected readonly readOnly: boolean,
     forceMaster: boolean,
@@ -90,6 +101,29 @@ export abstract class RetryLoop<T> {
   ) {
     this.ctx = executor.context;
     this.forceMaster = forceMaster;
+    this.deadlineAt = deadlineAt;
+  }
+
+  /** The call's absolute deadline in epoch ms (Infinity = none); fixes a lazy one now. */
+  protected get at(): number {
+    const at = this.deadlineAt;
+    if (at === at) return at;
+    const timeoutMs = this.timeoutMs;
+    return (this.deadlineAt = timeoutMs > 0 && timeoutMs !== Infinity ? Date.now() + timeoutMs : Infinity);
+  }
+
+  /** True while the deadline is lazy (not fixed yet: no attempt enqueued, no wait begun). */
+  protected get deadlinePending(): boolean {
+    return this.deadlineAt !== this.deadlineAt;
+  }
+
+  /**
+   * Fixes a lazy deadline to the one the connection computed when it queued the first attempt
+   * (the same `timeoutMs` from the same tick), so that the call reads the clock once. Ignored
+   * when the deadline is already fixed, or for NaN (the enqueue was refused).
+   */
+  protected adoptDeadline(at: number): void {
+    if (this.deadlineAt !== this.deadlineAt) this.deadlineAt = at;
   }
 
   /** Sends one attempt to `node`; it ends in `this.resolve(value)` or `this.fail(error)`. */
@@ -104,13 +138,14 @@ export abstract class RetryLoop<T> {
   /** Before the first topology (lazy connect): wait for it, but never past the deadline. */
   private runWhenConnected(): void {
     this.waitedForTopology = true;
+    const at = this.at;
     let timer: NodeJS.Timeout | undefined;
     let done = false;
-    if (this.deadline.at !== Infinity) {
+    if (at !== Infinity) {
       timer = setTimeout(() => {
         done = true;
         this.timedOut();
-      }, Math.max(0, this.deadline.at - Date.now()));
+      }, Math.max(0, at - Date.now()));
     }
     this.ctx.whenTopology().then(
       () => {
@@ -127,7 +162,9 @@ export abstract class RetryLoop<T> {
   /** One attempt: route (unless a redirect named the node), then send. */
   protected run(): void {
     if (this.ctx.isClosed()) return this.reject(new ClientClosedError());
-    if (this.deadline.at !== Infinity && Date.now() >= this.deadline.at) return this.timedOut();
+    // A lazy deadline (NaN) means the call was issued in this very tick: nothing to check yet.
+    const at = this.deadlineAt;
+    if (at !== Infinity && at === at && Date.now() >= at) return this.timedOut();
     const node = this.target ?? this.executor.pick(this.slot, this.readOnly, this.forceMaster);
     if (!node) {
       this.ctx.topology.requestRefresh();
@@ -146,7 +183,8 @@ export abstract class RetryLoop<T> {
 
   /** What is left of the deadline, in ms (Infinity when none; at least 1 while not past it). */
   protected remaining(): number {
-    return this.deadline.at === Infinity ? Infinity : Math.max(1, this.deadline.at - Date.now());
+    const at = this.at;
+    return at === Infinity ? Infinity : Math.max(1, at - Date.now());
   }
 
   /** The failure of one attempt: redirect, retry after a backoff, or reject. */
@@ -212,7 +250,7 @@ export abstract class RetryLoop<T> {
 
   /** Rejects with the call's one CommandTimeoutError. */
   protected timedOut(cause: Error | undefined = this.lastRetryError): void {
-    this.reject(new CommandTimeoutError(this.name, this.deadline.timeoutMs, this.mayHaveRun, cause ? { cause } : undefined));
+    this.reject(new CommandTimeoutError(this.name, this.timeoutMs, this.mayHaveRun, cause ? { cause } : undefined));
   }
 
   /**
@@ -221,14 +259,15 @@ export abstract class RetryLoop<T> {
    * ignored. An attempt still out then counts as possibly run.
    */
   protected armGuard(): void {
-    if (this.deadline.at === Infinity) return;
+    const at = this.at;
+    if (at === Infinity) return;
     const resolve = this.resolve;
     const reject = this.reject;
     const timer = setTimeout(() => {
       if (this.settled) return;
       if (this.outstanding) this.mayHaveRun = true;
       this.timedOut();
-    }, Math.max(0, this.deadline.at - Date.now()));
+    }, Math.max(0, at - Date.now()));
     this.resolve = (value) => {
       if (this.settled) return;
       this.settled = true;
@@ -267,9 +306,10 @@ export abstract class RetryLoop<T> {
     this.lastRetryError = error;
     this.target = undefined;
     this.asking = false;
-    const left = this.deadline.at - Date.now();
+    const at = this.at;
+    const left = at - Date.now();
     if (left <= 0) return this.timedOut(error);
-    if (this.deadline.at === Infinity && this.waits + this.hops >= this.ctx.options.maxCommandRedirections) {
+    if (at === Infinity && this.waits + this.hops >= this.ctx.options.maxCommandRedirections) {
       return this.reject(new RedirectionLimitError(this.name, this.ctx.options.maxCommandRedirections, this.history ?? [], error));
     }
     const delay = retryDelay(this.waits++, left);

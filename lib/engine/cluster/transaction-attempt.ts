@@ -63,10 +63,10 @@ export class TransactionAttempt extends RetryLoop<RespValue[]> {
     resolve: (value: RespValue[]) => void,
     reject: (error: Error) => void,
   ) {
-    super(executor, 'MULTI', slot, deadline, false, true, resolve, reject);
+    super(executor, 'MULTI', slot, deadline.at, deadline.timeoutMs, false, true, resolve, reject);
   }
 
   protected send(node: ClusterNode, asking: boolean): void {
-    sendBlock(node.connection, this.commands, asking, this.deadline.at, (outcome) => this.resolve(outcome.exec as RespValue[]), this.fail);
+    sendBlock(node.connection, this.commands, asking, this.at, (outcome) => this.resolve(outcome.exec as RespValue[]), this.fail);
   }
 }

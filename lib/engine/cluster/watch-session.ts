@@ -140,12 +140,12 @@ class WatchAttempt extends RetryLoop<WatchSession> {
     resolve: (session: WatchSession) => void,
     reject: (error: Error) => void,
   ) {
-    super(executor, 'WATCH', slot, deadline, false, true, resolve, reject);
+    super(executor, 'WATCH', slot, deadline.at, deadline.timeoutMs, false, true, resolve, reject);
     this.armGuard();
   }
 
   protected send(node: ClusterNode, asking: boolean): void {
-    const at = this.deadline.at;
+    const at = this.at;
     node.pool.acquireBy(at).then(
       (connection) => {
         const options = at === Infinity ? { timeout: 0, asking } : { timeout: Math.max(1, at - Date.now()), deadline: at, asking };

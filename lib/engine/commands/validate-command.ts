@@ -62,7 +62,11 @@ export function buildCommand(def: CommandDefinition, args: readonly unknown[]): 
  */
 export function copyArgv(args: unknown, command?: string): RedisArgument[] | ArgumentError {
   try {
-    const copy: unknown = Array.isArray(args) ? Array.from(args as unknown[]) : args;
+    if (!Array.isArray(args)) return checkArguments(args, command)!;
+    // A plain loop: one read per index (a Proxy's traps run once each), a plain array out.
+    const count = args.length;
+    const copy: unknown[] = [];
+    for (let i = 0; i < count; i++) copy.push((args as unknown[])[i]);
     return checkArguments(copy, command) ?? (copy as RedisArgument[]);
   } catch {
     return new ArgumentError(command ?? 'sendCommand', 0, 'an array of strings, Buffers or finite numbers', 'a value that throws when read', 'args');

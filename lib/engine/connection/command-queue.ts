@@ -80,10 +80,11 @@ export class CommandQueue {
   // ---- adding ----------------------------------------------------------------------------------
 
   /**
-   * Queues one command, or returns why it cannot be (bad arguments, queue full, deadline already
-   * past) with nothing queued. Never throws.
+   * Queues one command and returns its absolute deadline (epoch ms, Infinity for none; before any
+   * maintenance relaxation), or returns why it cannot be queued (bad arguments, queue full,
+   * deadline already past) with nothing queued. Never throws.
    */
-  add(args: readonly RedisArgument[], options: CommandOptions | undefined, resolve: (value: RespValue) => void, reject: (error: Error) => void): Error | undefined {
+  add(args: readonly RedisArgument[], options: CommandOptions | undefined, resolve: (value: RespValue) => void, reject: (error: Error) => void): number | Error {
     const invalid = checkArguments(args);
     if (invalid) return invalid;
     if (this.heldCount >= this.settings.maxQueueLength) return withoutStack(() => new QueueFullError(this.settings.maxQueueLength));
@@ -107,7 +108,7 @@ export class CommandQueue {
     if (this.relaxedTimeout !== undefined) this.relaxOne(command, this.relaxedTimeout);
     this.pending.push(command);
     this.deadlines.watch(command);
-    return undefined;
+    return deadline;
   }
 
   /**

@@ -177,12 +177,18 @@ export class NodeConnection extends TypedEmitter<NodeConnectionEvents> {
   /**
    * @internal Queues a command with explicit callbacks (no promise), used by batch senders. Never
    * throws: every refusal (bad arguments, closed, offline, queue full, deadline already past) calls
-   * `reject` synchronously, with nothing queued.
+   * `reject` synchronously, with nothing queued. Returns the command's absolute deadline (epoch ms,
+   * Infinity for none; before any maintenance relaxation), or NaN when it was refused.
    */
-  enqueue(args: readonly RedisArgument[], options: CommandOptions | undefined, resolve: (value: RespValue) => void, reject: (error: Error) => void): void {
-    const refused = this.refusal() ?? this.queue.add(args, options, resolve, reject);
-    if (refused) return reject(refused);
+  enqueue(args: readonly RedisArgument[], options: CommandOptions | undefined, resolve: (value: RespValue) => void, reject: (error: Error) => void): number {
+    const refused = this.refusal();
+    const added = refused ?? this.queue.add(args, options, resolve, reject);
+    if (typeof added !== 'number') {
+      reject(added);
+      return NaN;
+    }
     this.afterAdd();
+    return added;
   }
 
   /**

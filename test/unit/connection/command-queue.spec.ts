@@ -142,12 +142,12 @@ describe('CommandQueue', () => {
     const queue = new CommandQueue({ maxQueueLength: 3, commandTimeout: 100 });
     const errors: Error[] = [];
     const add = (timeout?: number) => queue.add(['GET', 'k'], timeout === undefined ? undefined : { timeout }, noop, (e) => errors.push(e));
-    expect(add(50)).toBeUndefined();
-    expect(add()).toBeUndefined();
+    expect(add(50)).toBe(Date.now() + 50); // queued: its absolute deadline
+    expect(add()).toBe(Date.now() + 100);
     const encoder = new CommandEncoder();
     expect(queue.writeTo(encoder, () => (encoder.take(), true))).toBe(true);
     expect(queue.inflightCount).toBe(2);
-    expect(add()).toBeUndefined();
+    expect(typeof add()).toBe('number');
     expect(add()).toBeInstanceOf(QueueFullError);
     expect(queue.heldCount).toBe(3);
     jest.advanceTimersByTime(50); // the first (written) command times out: its reply slot is still held
@@ -156,7 +156,7 @@ describe('CommandQueue', () => {
     jest.advanceTimersByTime(50); // the rest time out, one of them unsent
     expect(queue.unsentCount).toBe(0);
     expect(queue.heldCount).toBe(2);
-    expect(add()).toBeUndefined();
+    expect(typeof add()).toBe('number');
     expect(queue.settleNext('late')).toBe(true);
     expect(queue.heldCount).toBe(2);
     queue.stop();
@@ -176,7 +176,7 @@ describe('CommandQueue', () => {
             if (op === 'add') {
               const state = { settled: false };
               const error = queue.add(['GET', 'k'], undefined, () => (state.settled = true), () => (state.settled = true));
-              if (error) expect(error).toBeInstanceOf(QueueFullError);
+              if (typeof error !== 'number') expect(error).toBeInstanceOf(QueueFullError);
               else unsent.push(state);
             } else if (op === 'write') {
               queue.writeTo(encoder, () => (encoder.take(), true));
@@ -202,7 +202,7 @@ describe('CommandQueue', () => {
   it('ASKING and its command are one entry: written adjacently, the ASKING reply consumed', () => {
     const queue = new CommandQueue({ maxQueueLength: 1, commandTimeout: 0 });
     const replies: RespValue[] = [];
-    expect(queue.add(['GET', 'k'], { asking: true }, (v) => replies.push(v), noop)).toBeUndefined();
+    expect(queue.add(['GET', 'k'], { asking: true }, (v) => replies.push(v), noop)).toBe(Infinity);
     const encoder = new CommandEncoder();
     let wire = '';
     queue.writeTo(encoder, () => {
@@ -219,9 +219,9 @@ describe('CommandQueue', () => {
     const queue = new CommandQueue({ maxQueueLength: 10, commandTimeout: 0 });
     fc.assert(
       fc.property(fc.anything(), (args) => {
-        let error: Error | undefined;
+        let error: Error | number | undefined;
         expect(() => (error = queue.add(args as never, undefined, noop, noop))).not.toThrow();
-        if (error) expect(error).toBeInstanceOf(ArgumentError);
+        if (typeof error !== 'number') expect(error).toBeInstanceOf(ArgumentError);
         else queue.failUnsent(new Error('reset'));
       }),
     );
