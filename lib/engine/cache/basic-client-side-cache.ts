@@ -355,3 +355,6 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   const set = map.get(key);
   if (set !== undefined && set.delete(value) && set.size === 0) map.delete(key);
 }
+
+/** What the `clientSideCache` cluster option accepts: options, or a cache built with them (shared by clients). */
+export type ClientSideCacheOption = ClientSideCacheOptions | BasicClientSideCache;

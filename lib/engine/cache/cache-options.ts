@@ -1,5 +1,4 @@
 import { ConfigError } from '../errors/base.error.js';
-import type { BasicClientSideCache } from './basic-client-side-cache.js';
 
 /** Which entry makes room when `maxEntries` is reached: least recently read, or oldest stored. */
 export type CacheEvictPolicy = 'LRU' | 'FIFO';
@@ -63,7 +62,4 @@ export function resolveClientSideCacheOptions(options: unknown, prefix = 'client
   if (typeof recordStats !== 'boolean') throw new ConfigError(`${prefix}.recordStats`, 'must be a boolean');
   return { ttl, maxEntries, evictPolicy, recordStats };
 }
-
-/** What the `clientSideCache` cluster option accepts. */
-export type ClientSideCacheOption = ClientSideCacheOptions | BasicClientSideCache;
 

@@ -23,5 +23,6 @@ export function createClientSideCache(option: unknown, host: PluginHost, resp: 2
 export { BasicClientSideCache, type ClientSideCacheEvents, type CacheInvalidationReason } from './basic-client-side-cache.js';
 export { ClientSideCacheStats } from './cache-stats.js';
 export { TrackingRefusedError } from './tracking-plugin.js';
-export type { ClientSideCacheOptions, ClientSideCacheOption, CacheEvictPolicy } from './cache-options.js';
+export type { ClientSideCacheOptions, CacheEvictPolicy } from './cache-options.js';
+export type { ClientSideCacheOption } from './basic-client-side-cache.js';
 export { DEFAULT_CACHE_MAX_ENTRIES } from './cache-options.js';

@@ -461,7 +461,15 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   /** Walks every master with SCAN (MATCH/COUNT/TYPE), yielding each page of keys; follows failovers. */
   scanIterator(options: ScanIteratorOptions = {}): AsyncIterableIterator<string[]> {
-    return scanCluster(this, options);
+    return scanCluster(
+      {
+        primaries: () => this.getPrimaries(),
+        connect: () => this.connect(),
+        refreshTopology: () => this.refreshTopology(),
+        sendTo: (address, argv) => this.nodeClient(address).sendCommand(argv),
+      },
+      options,
+    );
   }
 
   /** The slot of a key (CRC16 with hash tags, mod 16384). */

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors/base.error.js';
 import { resolveNodeConnectionOptions, type NodeConnectionOptions, type ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
 import type { MaintenanceOptions } from '../maintenance/types.js';
-import type { ClientSideCacheOption } from '../cache/cache-options.js';
+import type { ClientSideCacheOption } from '../cache/basic-client-side-cache.js';
 import type { CredentialsProvider } from '../auth/credentials-provider.js';
 import type { CredentialsSource } from '../auth/credentials-source.js';
 import type { ObservabilityOptions } from '../observability/options.js';

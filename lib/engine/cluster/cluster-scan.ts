@@ -1,7 +1,6 @@
 import { ConnectionError } from '../errors/connection.error.js';
 import { CommandTimeoutError } from '../errors/base.error.js';
-import type { RespValue } from '../resp/types.js';
-import type { RedisCluster } from './cluster-client.js';
+import type { RedisArgument, RespValue } from '../resp/types.js';
 
 /** Options of scanIterator(). */
 export interface ScanIteratorOptions {
@@ -11,6 +10,18 @@ export interface ScanIteratorOptions {
   COUNT?: number;
   /** Only keys of this type (`TYPE`: string, list, set, zset, hash, stream). */
   TYPE?: string;
+}
+
+/** What a cluster-wide SCAN needs from the client (a narrow view, not the client itself). @internal */
+export interface ScanHost {
+  /** The masters of the current topology (empty before the first one). */
+  primaries(): ReadonlyArray<{ readonly address: string }>;
+  /** Connects (discovers the topology) when not connected yet. */
+  connect(): Promise<void>;
+  /** Reloads the topology (after a master was lost). */
+  refreshTopology(): Promise<unknown>;
+  /** Sends `argv` to the node at `address` (no routing, no redirects). */
+  sendTo(address: string, argv: readonly RedisArgument[]): Promise<RespValue>;
 }
 
 /** Retries per shard when its master is lost mid-scan. */
@@ -23,8 +34,8 @@ const MAX_SHARD_RESTARTS = 5;
  * reshard while the scan runs may be missed or repeated, as with SCAN on one node.
  * @internal
  */
-export async function* scanCluster(cluster: RedisCluster, options: ScanIteratorOptions): AsyncIterableIterator<string[]> {
-  if (!cluster.getPrimaries().length) await cluster.connect();
+export async function* scanCluster(cluster: ScanHost, options: ScanIteratorOptions): AsyncIterableIterator<string[]> {
+  if (!cluster.primaries().length) await cluster.connect();
   const args: Array<string | number> = [];
   if (options.MATCH !== undefined) args.push('MATCH', options.MATCH);
   args.push('COUNT', options.COUNT ?? 100);
@@ -33,7 +44,7 @@ export async function* scanCluster(cluster: RedisCluster, options: ScanIteratorO
   // promoted by a failover) are scanned too, so no shard is skipped.
   const done = new Set<string>();
   for (;;) {
-    const next = cluster.getPrimaries().find((m) => !done.has(m.address));
+    const next = cluster.primaries().find((m) => !done.has(m.address));
     if (!next) return;
     done.add(next.address);
     let cursor = '0';
@@ -41,13 +52,13 @@ export async function* scanCluster(cluster: RedisCluster, options: ScanIteratorO
     do {
       let reply: RespValue[];
       try {
-        reply = await cluster.nodeClient(next.address).sendCommand<RespValue[]>(['SCAN', cursor, ...args]);
+        reply = (await cluster.sendTo(next.address, ['SCAN', cursor, ...args])) as RespValue[];
       } catch (error) {
         if (!(error instanceof ConnectionError || error instanceof CommandTimeoutError)) throw error;
         // The master is gone (failover): refresh; its promoted replica is a new master, scanned in turn.
         if (++restarts > MAX_SHARD_RESTARTS) throw error;
         await cluster.refreshTopology().catch(() => undefined);
-        if (!cluster.getPrimaries().some((m) => m.address === next.address)) break;
+        if (!cluster.primaries().some((m) => m.address === next.address)) break;
         continue;
       }
       cursor = String(reply[0]);

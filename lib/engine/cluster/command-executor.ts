@@ -9,13 +9,9 @@ import { ReplyError } from '../errors/reply.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterNodeInfo } from './topology.js';
-import type { ResolvedClusterOptions } from './cluster-options.js';
-import type { NodeRegistry } from './node-registry.js';
-import type { TopologyManager } from './topology-manager.js';
-import type { ExecutorCache } from './connection-plugin.js';
 import type { CallObserver } from '../observability/trace-context.js';
-import type { CommandTracer } from '../observability/observability.js';
 import { callDeadline, RetryLoop } from './retry-loop.js';
+import type { ExecutorContext } from './executor-context.js';
 
 /** Options of one cluster command. */
 export interface ClusterCommandOptions {
@@ -39,33 +35,7 @@ export interface ClusterCommandOptions {
   observer?: CallObserver;
 }
 
-/** Counters of what the router has seen since the client was created. */
-export interface ClusterStats {
-  moved: number;
-  ask: number;
-  tryAgain: number;
-  clusterDown: number;
-  /** Commands retried after their connection was lost before (or, for reads, after) they were sent. */
-  connectionRetries: number;
-  /** Completed topology loads and refreshes. */
-  topologyRefreshes: number;
-}
-
-/** @internal */
-export interface ExecutorContext {
-  readonly options: ResolvedClusterOptions;
-  readonly registry: NodeRegistry;
-  readonly topology: TopologyManager;
-  readonly stats: ClusterStats;
-  readonly defaultTimeout: number;
-  isClosed(): boolean;
-  /** Resolves when a topology is known (lazy connect); rejects when connecting failed. */
-  whenTopology(): Promise<void>;
-  /** Client-side cache, when enabled. */
-  readonly cache: ExecutorCache | undefined;
-  /** Traces the commands users issue through pipelines and transactions (observability). */
-  readonly tracer?: CommandTracer;
-}
+export type { ClusterStats, ExecutorContext } from './executor-context.js';
 
 /**
  * Commands that change the state of the connection they run on. On a shared multiplexed

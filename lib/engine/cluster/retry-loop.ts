@@ -3,7 +3,7 @@ import { RedirectionLimitError, type RedirectStep } from '../errors/cluster.erro
 import { ConnectionError } from '../errors/connection.error.js';
 import { ClusterDownError } from '../errors/reply.error.js';
 import type { ClusterNode } from './cluster-node.js';
-import type { CommandExecutor, ExecutorContext } from './command-executor.js';
+import type { ExecutorContext } from './executor-context.js';
 import { classifyRedirect, resolveRedirectAddress, retryDelay } from './redirect.js';
 import type { CallObserver } from '../observability/trace-context.js';
 
@@ -27,6 +27,15 @@ export interface LoopDeadline {
   readonly at: number;
   /** The call's whole timeout in ms, as reported by CommandTimeoutError. */
   readonly timeoutMs: number;
+}
+
+/** What the retry loop needs from the command executor: its context, routing and backoff timers. @internal */
+export interface RetryHost {
+  readonly context: ExecutorContext;
+  /** The node for a slot (a random master when undefined); undefined when no node serves it. */
+  pick(slot: number | undefined, readOnly: boolean, forceMaster: boolean): ClusterNode | undefined;
+  /** Runs `retry` after `delayMs` unless the client closes first (then `cancel` gets ClientClosedError). */
+  schedule(delayMs: number, retry: () => void, cancel: (error: Error) => void): void;
 }
 
 /**
@@ -80,7 +89,7 @@ export abstract class RetryLoop<T> {
   private deadlineAt: number;
 
   constructor(
-    protected readonly executor: CommandExecutor,
+    protected readonly executor: RetryHost,
     /** Command name for errors (`GET`, `MULTI`, `WATCH`). */
     protected readonly name: string,
     protected readonly slot: number | undefined,

@@ -133,14 +133,14 @@ export class WatchSession {
 /** Opening a watch: lease a dedicated connection from the slot owner's pool and WATCH on it. @internal */
 class WatchAttempt extends RetryLoop<WatchSession> {
   constructor(
-    executor: CommandExecutor,
+    private readonly commandExecutor: CommandExecutor,
     private readonly keys: readonly RedisArgument[],
     slot: number,
     deadline: LoopDeadline,
     resolve: (session: WatchSession) => void,
     reject: (error: Error) => void,
   ) {
-    super(executor, 'WATCH', slot, deadline.at, deadline.timeoutMs, false, true, resolve, reject);
+    super(commandExecutor, 'WATCH', slot, deadline.at, deadline.timeoutMs, false, true, resolve, reject);
     this.armGuard();
   }
 
@@ -151,7 +151,7 @@ class WatchAttempt extends RetryLoop<WatchSession> {
         const options = at === Infinity ? { timeout: 0, asking } : { timeout: Math.max(1, at - Date.now()), deadline: at, asking };
         connection.sendCommand(['WATCH', ...this.keys], options).then(
           () => {
-            const session = new WatchSession(this.executor, node, connection, this.slot!, asking);
+            const session = new WatchSession(this.commandExecutor, node, connection, this.slot!, asking);
             // Settled already (the deadline passed meanwhile): give the connection back.
             if (this.settled) void session.release();
             else this.resolve(session);
