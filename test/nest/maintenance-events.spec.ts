@@ -17,6 +17,7 @@ import {
   type RedisCluster,
   type RedisClusterEvent,
   type HealthReport,
+  ReAuthenticationError,
 } from 'nest-redis-cluster';
 import { RedisClusterEventLogger } from '../../lib/nest/events/redis-cluster-event.logger.js';
 import { getClusterLifecycleToken } from '../../lib/nest/redis-cluster.tokens.js';
@@ -149,6 +150,52 @@ describe('sharded-channel-moved and maintenance events', () => {
         expect.stringMatching(/node 10\.0\.0\.1:7000 left a maintenance window 1 more time\(s\) in the last \d+ s/),
       ]),
     );
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('offers unplaced sharded channels and re-authentication outcomes on the stream, and detaches every listener', () => {
+    const cluster = idleCluster();
+    const names = ['connect', 'end', 'error', 'node-error', 'node-ready', 'node-reconnecting', 'topology-change', 'sharded-channel-moved', 'sharded-channels-unplaced', 'maintenance', 'node-reauthenticated', 'reauthentication-error'] as const;
+    const counts = () => names.map((name) => cluster.listenerCount(name));
+    const before = counts();
+    const events = new RedisClusterEvents('orders');
+    events.attach(cluster);
+    // One forwarder per engine event (the listener map is typed against ClusterEvents, so none is forgotten).
+    expect(counts()).toEqual(before.map((n) => n + 1));
+    const seen: RedisClusterEvent[] = [];
+    events.events$.subscribe((event) => seen.push(event));
+    const cause = new Error('no master of slot 42 confirmed yet');
+    emit(cluster, 'sharded-channels-unplaced', ['a:{x}', 'b:{x}'], { slot: 42, attempt: 2, retryInMs: 200, cause, unsubscribedMs: 350 });
+    emit(cluster, 'node-reauthenticated', '10.0.0.1:7000', { durationMs: 3 });
+    const refused = new ReAuthenticationError('10.0.0.2:7000', 'AUTH with the pushed credentials was refused (WRONGPASS)');
+    emit(cluster, 'reauthentication-error', refused);
+    expect(seen).toEqual([
+      { type: 'sharded-channels-unplaced', cluster: 'orders', channels: ['a:{x}', 'b:{x}'], slot: 42, attempt: 2, retryInMs: 200, unsubscribedMs: 350, cause },
+      { type: 'node-reauthenticated', cluster: 'orders', address: '10.0.0.1:7000', durationMs: 3 },
+      { type: 'reauthentication-error', cluster: 'orders', address: '10.0.0.2:7000', error: refused },
+    ]);
+    events.complete();
+    expect(counts()).toEqual(before);
+  });
+
+  it('logs unplaced sharded channels (warn, by slot) and refused re-authentications (warn, per node)', () => {
+    jest.useFakeTimers();
+    const cluster = idleCluster();
+    const eventLogger = new RedisClusterEventLogger('orders', logging);
+    eventLogger.attach(cluster);
+    emit(cluster, 'sharded-channels-unplaced', ['a:{x}', 'b:{x}'], { slot: 42, attempt: 1, retryInMs: 100, cause: new Error('no master confirmed'), unsubscribedMs: 120 });
+    emit(cluster, 'reauthentication-error', new ReAuthenticationError('10.0.0.2:7000', 'AUTH with the pushed credentials was refused (WRONGPASS)'));
+    emit(cluster, 'node-reauthenticated', '10.0.0.1:7000', { durationMs: 3 });
+    expect(logger.lines).toEqual([
+      {
+        level: 'warn',
+        message: 'Redis cluster "orders": 2 sharded channel(s) of slot 42 not subscribed for 120 ms; placing them failed (attempt 1: no master confirmed), next try in 100 ms',
+      },
+      { level: 'warn', message: 'Redis cluster "orders" node 10.0.0.2:7000 error: 10.0.0.2:7000: AUTH with the pushed credentials was refused (WRONGPASS)' },
+      { level: 'debug', message: 'Redis cluster "orders" node 10.0.0.1:7000 re-authenticated in 3 ms' },
+    ]);
+    expect(logger.lines.map((l) => l.message).join('\n')).not.toContain('a:{x}');
+    eventLogger.dispose();
     expect(jest.getTimerCount()).toBe(0);
   });
 

@@ -3,8 +3,9 @@ import type { RedisCluster } from '../../engine/cluster/cluster-client.js';
 import type { TopologyDiff } from '../../engine/cluster/node-registry.js';
 import { keySlot } from '../../engine/commands/key-slot.js';
 import type { MaintenanceEvent } from '../../engine/maintenance/types.js';
-import type { ShardedChannelMoved } from '../../engine/pubsub/pubsub-host.js';
-import { channelMovedMessage, channelMovedSummaryMessage, maintenanceSummaryMessage, maintenanceWindowMessage } from '../pubsub/pubsub.messages.js';
+import type { ShardedChannelMoved, ShardedChannelsUnplaced } from '../../engine/pubsub/pubsub-host.js';
+import type { ReAuthenticationError } from '../../engine/auth/credentials.errors.js';
+import { channelMovedMessage, channelMovedSummaryMessage, channelsUnplacedMessage, maintenanceSummaryMessage, maintenanceWindowMessage } from '../pubsub/pubsub.messages.js';
 import type { ResolvedLoggingOptions } from '../redis-cluster-options.resolver.js';
 import { LOGGER_CONTEXT } from '../redis-cluster.constants.js';
 import { ErrorLogThrottle, type ThrottledLine } from './error-log-throttle.js';
@@ -78,25 +79,37 @@ export class RedisClusterEventLogger {
     };
     const onChannelMoved = (channel: string, info: ShardedChannelMoved) =>
       this.channelMoves.report(info.to, channelMovedMessage(this.name, keySlot(channel), info));
+    // Unplaced sharded channels: a warning per slot (throttled with the moves, keyed by slot).
+    const onUnplaced = (channels: readonly string[], info: ShardedChannelsUnplaced) =>
+      this.channelMoves.report(`slot ${info.slot}`, channelsUnplacedMessage(this.name, channels.length, info));
     const onMaintenance = (event: MaintenanceEvent) => this.maintenance(event);
-    if (errors) client.on('error', onError).on('node-error', onNodeError);
+    // A refused re-authentication: the connection keeps its old identity (throttled per node).
+    const onReauthError = (error: ReAuthenticationError) => this.errors.report(error.address, error.message);
+    const onReauthenticated = (address: string, info: { durationMs: number }) =>
+      this.logger.debug(`Redis cluster "${this.name}" node ${address} re-authenticated in ${info.durationMs} ms`);
+    if (errors) client.on('error', onError).on('node-error', onNodeError).on('reauthentication-error', onReauthError);
     if (events) {
       client
         .on('connect', onConnect)
         .on('node-reconnecting', onReconnecting)
         .on('topology-change', onTopology)
         .on('sharded-channel-moved', onChannelMoved)
-        .on('maintenance', onMaintenance);
+        .on('sharded-channels-unplaced', onUnplaced)
+        .on('maintenance', onMaintenance)
+        .on('node-reauthenticated', onReauthenticated);
     }
     this.detach = () => {
       client
         .off('error', onError)
         .off('node-error', onNodeError)
+        .off('reauthentication-error', onReauthError)
         .off('connect', onConnect)
         .off('node-reconnecting', onReconnecting)
         .off('topology-change', onTopology)
         .off('sharded-channel-moved', onChannelMoved)
-        .off('maintenance', onMaintenance);
+        .off('sharded-channels-unplaced', onUnplaced)
+        .off('maintenance', onMaintenance)
+        .off('node-reauthenticated', onReauthenticated);
     };
   }
 

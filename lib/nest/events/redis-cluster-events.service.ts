@@ -1,8 +1,6 @@
 import { Subject, filter, type Observable } from 'rxjs';
 import type { RedisCluster } from '../../engine/cluster/cluster-client.js';
-import type { TopologyDiff } from '../../engine/cluster/node-registry.js';
-import type { MaintenanceEvent } from '../../engine/maintenance/types.js';
-import type { ShardedChannelMoved } from '../../engine/pubsub/pubsub-host.js';
+import type { ClusterEvents } from '../../engine/cluster/cluster-events.js';
 import type { RedisClusterEvent, RedisClusterEventType } from './redis-cluster-event.interface.js';
 
 /**
@@ -31,20 +29,21 @@ export class RedisClusterEvents {
     return this.events$.pipe(filter((event): event is Extract<RedisClusterEvent, { type: T }> => event.type === type));
   }
 
-  /** @internal Starts forwarding the client's events. */
+  /** @internal Starts forwarding the client's events (every event of the engine's `ClusterEvents`). */
   attach(client: RedisCluster): void {
     const cluster = this.cluster;
     const next = (event: RedisClusterEvent): void => this.subject.next(event);
-    const listeners = {
+    // Typed against the engine's event map: an engine event without an entry here fails to compile.
+    const listeners: { readonly [K in keyof ClusterEvents]: (...args: ClusterEvents[K]) => void } = {
       connect: () => next({ type: 'connect', cluster }),
       end: () => next({ type: 'end', cluster }),
-      error: (error: Error) => next({ type: 'error', cluster, error }),
-      'node-error': (error: Error, address: string) => next({ type: 'node-error', cluster, address, error }),
-      'node-ready': (address: string) => next({ type: 'node-ready', cluster, address }),
-      'node-reconnecting': (address: string, info: { attempt: number; delayMs: number; cause: Error }) =>
+      error: (error) => next({ type: 'error', cluster, error }),
+      'node-error': (error, address) => next({ type: 'node-error', cluster, address, error }),
+      'node-ready': (address) => next({ type: 'node-ready', cluster, address }),
+      'node-reconnecting': (address, info) =>
         next({ type: 'node-reconnecting', cluster, address, attempt: info.attempt, delayMs: info.delayMs, cause: info.cause }),
-      'topology-change': (diff: TopologyDiff) => next({ type: 'topology-change', cluster, diff }),
-      'sharded-channel-moved': (channel: string, info: ShardedChannelMoved) =>
+      'topology-change': (diff) => next({ type: 'topology-change', cluster, diff }),
+      'sharded-channel-moved': (channel, info) =>
         next({
           type: 'sharded-channel-moved',
           cluster,
@@ -54,29 +53,25 @@ export class RedisClusterEvents {
           unsubscribedMs: info.unsubscribedMs,
           reason: info.reason,
         }),
-      maintenance: (event: MaintenanceEvent) => next({ type: 'maintenance', cluster, node: event.node, inMaintenance: event.inMaintenance, event }),
+      'sharded-channels-unplaced': (channels, info) =>
+        next({
+          type: 'sharded-channels-unplaced',
+          cluster,
+          channels,
+          slot: info.slot,
+          attempt: info.attempt,
+          retryInMs: info.retryInMs,
+          unsubscribedMs: info.unsubscribedMs,
+          cause: info.cause,
+        }),
+      maintenance: (event) => next({ type: 'maintenance', cluster, node: event.node, inMaintenance: event.inMaintenance, event }),
+      'node-reauthenticated': (address, info) => next({ type: 'node-reauthenticated', cluster, address, durationMs: info.durationMs }),
+      'reauthentication-error': (error) => next({ type: 'reauthentication-error', cluster, address: error.address, error }),
     };
-    client
-      .on('connect', listeners.connect)
-      .on('end', listeners.end)
-      .on('error', listeners.error)
-      .on('node-error', listeners['node-error'])
-      .on('node-ready', listeners['node-ready'])
-      .on('node-reconnecting', listeners['node-reconnecting'])
-      .on('topology-change', listeners['topology-change'])
-      .on('sharded-channel-moved', listeners['sharded-channel-moved'])
-      .on('maintenance', listeners.maintenance);
+    const names = Object.keys(listeners) as Array<keyof ClusterEvents>;
+    for (const name of names) client.on(name, listeners[name] as never);
     this.detach = () => {
-      client
-        .off('connect', listeners.connect)
-        .off('end', listeners.end)
-        .off('error', listeners.error)
-        .off('node-error', listeners['node-error'])
-        .off('node-ready', listeners['node-ready'])
-        .off('node-reconnecting', listeners['node-reconnecting'])
-        .off('topology-change', listeners['topology-change'])
-        .off('sharded-channel-moved', listeners['sharded-channel-moved'])
-        .off('maintenance', listeners.maintenance);
+      for (const name of names) client.off(name, listeners[name] as never);
     };
   }
 

@@ -32,6 +32,10 @@ export const channelMovedMessage = (
   `Redis cluster "${cluster}": a sharded channel of slot ${slot} moved ${info.from ? `from ${info.from} ` : ''}to ${info.to} (${info.reason}); ` +
   `it was not subscribed for ${info.unsubscribedMs} ms (messages published then were missed)`;
 
+export const channelsUnplacedMessage = (cluster: string, count: number, info: { slot: number; attempt: number; retryInMs: number; unsubscribedMs: number; cause: Error }): string =>
+  `Redis cluster "${cluster}": ${count} sharded channel(s) of slot ${info.slot} not subscribed for ${info.unsubscribedMs} ms; ` +
+  `placing them failed (attempt ${info.attempt}: ${info.cause.message}), next try in ${info.retryInMs} ms`;
+
 export const channelMovedSummaryMessage = (cluster: string, to: string, count: number, windowMs: number, last: string): string =>
   `Redis cluster "${cluster}": ${count} more sharded channel(s) moved to ${to} in the last ${Math.round(windowMs / 1000)} s (last: ${last})`;
 
