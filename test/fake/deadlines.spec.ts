@@ -116,6 +116,27 @@ describe('one absolute deadline per call', () => {
     expectTimeout(outcome, 'GET', true);
   });
 
+  it('lazy connect: a cluster-wide fan-out (DBSIZE) shares one deadline with the wait for the topology', async () => {
+    a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
+    a.on('DBSIZE', () => ({ bytes: F.integer(3) }));
+    b.on('DBSIZE', () => HANG);
+    const cluster = create();
+    const outcome = await timed('lazy connect, fan-out', () => cluster.dbSize());
+    // The fan-out reports the node that did not answer in time.
+    expect(outcome.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
+    expect(outcome.elapsedMs).toBeLessThan(BOUND_MS);
+    const causes = (outcome.error as { outcomes?: Array<{ address: string; status: string; reason?: unknown }> }).outcomes ?? [];
+    expect(causes.find((o) => o.address.endsWith(`:${b.port}`))?.reason).toBeInstanceOf(CommandTimeoutError);
+    expect(causes.find((o) => o.address.endsWith(`:${a.port}`))?.status).toBe('fulfilled');
+  });
+
+  it('lazy connect: a fan-out whose topology never comes times out at the deadline, unsent', async () => {
+    a.on('CLUSTER SHARDS', () => HANG);
+    const cluster = create();
+    const outcome = await timed('lazy connect never done, fan-out', () => cluster.dbSize());
+    expectTimeout(outcome, 'DBSIZE', false);
+  });
+
   it('unknown command: COMMAND GETKEYS and the command share the deadline', async () => {
     a.on('COMMAND GETKEYS', () => ({ delayMs: STEP_MS, bytes: F.array([F.bulk(keyOnA)]) }));
     a.on('MYMODULE.GET', () => HANG);

@@ -20,7 +20,9 @@ import { NodeClient } from './node-client.js';
 import { scanCluster, type ScanIteratorOptions } from './cluster-scan.js';
 import { healthReport, type HealthReport, type HealthReportOptions } from './health-report.js';
 import { parseClusterInfo, parseClusterNodes, type ClusterInfo, type ClusterNodesEntry } from './cluster-info.js';
-import { ArgumentError, ClientClosedError, describeArgumentKind } from '../errors/base.error.js';
+import { ArgumentError, ClientClosedError, CommandTimeoutError, describeArgumentKind } from '../errors/base.error.js';
+import { byDeadline } from '../util/by-deadline.js';
+import { callDeadline } from './retry-loop.js';
 import { SENDABLE } from '../resp/argument-check.js';
 import { buildCommand, checkKeyList, copyArgv, isSendable } from '../commands/validate-command.js';
 import { checkCommandOptions, checkScriptCall, checkSubscription, isNodeRef, isSlot, settle } from './entry-checks.js';
@@ -274,13 +276,17 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal A cluster-wide command (by its request policy): sent to every master/node, or refused. */
   routeClusterWide(argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined): Promise<RespValue> {
     if (route.kind === 'refuse') return Promise.reject(route.error);
+    // One deadline from the call for the whole fan-out: the lazy connect and every node's send.
+    const timeout = options?.timeout ?? this.executor.context.defaultTimeout;
+    const deadline = options?.deadline ?? callDeadline(timeout);
+    const within: ClusterCommandOptions = { ...options, timeout, deadline };
     return executeFanOut(
       {
         topology: async () => {
-          if (!this.topology.current) await this.connect();
+          if (!this.topology.current) await byDeadline(this.connect(), deadline, () => new CommandTimeoutError(route.policy.command, timeout, false));
           return this.topology.current!;
         },
-        send: (node, sub) => this.executor.execute(sub, { ...options, node: this.registry.get(node.address) ?? this.registry.getOrCreate(node.host, node.port, node.role, node.hostname) }),
+        send: (node, sub) => this.executor.execute(sub, { ...within, node: this.registry.get(node.address) ?? this.registry.getOrCreate(node.host, node.port, node.role, node.hostname) }),
       },
       argv,
       route,

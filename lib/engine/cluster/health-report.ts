@@ -1,6 +1,7 @@
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { SLOT_COUNT, type Topology } from './topology.js';
 import { parseClusterInfo } from './cluster-info.js';
+import { byDeadline } from '../util/by-deadline.js';
 
 /** What a health report reads of the client: nothing more. @internal */
 export interface HealthSource {
@@ -54,21 +55,7 @@ export interface HealthReport {
   readonly checkedAt: string;
 }
 
-function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no answer within the health check deadline')), Math.max(0, deadline - Date.now()));
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
+const lateAnswer = (): Error => new Error('no answer within the health check deadline');
 
 /** @internal */
 export async function healthReport(cluster: HealthSource, options: HealthReportOptions): Promise<HealthReport> {
@@ -83,7 +70,7 @@ export async function healthReport(cluster: HealthSource, options: HealthReportO
     // using up the deadline cannot also make the cluster state unknown.
     const stateFromAnyMaster = Promise.any(
       topology.masters.map((master) =>
-        withDeadline(cluster.sendToNode(master.address, ['CLUSTER', 'INFO'], timeoutMs), deadline).then(
+        byDeadline(cluster.sendToNode(master.address, ['CLUSTER', 'INFO'], timeoutMs), deadline, lateAnswer).then(
           (text) => parseClusterInfo(String(text)).state,
         ),
       ),
@@ -92,7 +79,7 @@ export async function healthReport(cluster: HealthSource, options: HealthReportO
       infos.map(async (info): Promise<NodeHealth> => {
         const started = performance.now();
         try {
-          await withDeadline(cluster.sendToNode(info.address, ['PING'], timeoutMs), deadline);
+          await byDeadline(cluster.sendToNode(info.address, ['PING'], timeoutMs), deadline, lateAnswer);
           return { address: info.address, role: info.role, status: 'up', latencyMs: Math.round((performance.now() - started) * 100) / 100 };
         } catch (error) {
           return { address: info.address, role: info.role, status: 'down', error: error instanceof Error ? error.message : String(error) };
