@@ -27,6 +27,28 @@ describeWithServers('multi-key commands over slots', () => {
     });
   });
 
+  it('splits raw multi_shard commands too: sendCommand and pipeline addCommand with keys over many slots', async () => {
+    await withCluster(async (cluster) => {
+      const raw = keys.map((k) => `raw:${k}`);
+      expect(await cluster.sendCommand(['MSET', ...raw.flatMap((k, i) => [k, `r${i}`])])).toBe('OK');
+      expect(await cluster.sendCommand(['mget', ...raw.slice(0, 20), 'raw:none'])).toEqual([...raw.slice(0, 20).map((_, i) => `r${i}`), null]);
+      expect(await cluster.sendCommand([Buffer.from('EXISTS'), ...raw])).toBe(50);
+      const outcomes = await cluster
+        .pipeline()
+        .addCommand(['TOUCH', ...raw.slice(0, 10)])
+        .addCommand(['DEL', ...raw.slice(0, 30)])
+        .addCommand(['UNLINK', ...raw, 'raw:none'])
+        .exec();
+      expect(outcomes).toEqual([
+        { status: 'fulfilled', value: 10 },
+        { status: 'fulfilled', value: 30 },
+        { status: 'fulfilled', value: 20 },
+      ]);
+      // An odd MSET list is refused before anything is sent.
+      await expect(cluster.sendCommand(['MSET', 'raw:a', '1', 'raw:b'])).rejects.toBeInstanceOf(ArgumentError);
+    });
+  });
+
   it('reports which slots of a split MSET failed, and keeps the parts that succeeded', async () => {
     await withCluster(
       async (cluster) => {

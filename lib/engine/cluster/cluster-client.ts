@@ -262,20 +262,21 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   }
 
   private runDefinition(def: CommandDefinition, argv: RedisArgument[], observer: CallObserver | undefined): Promise<unknown> {
-    let options: ClusterCommandOptions | undefined = withObserver(def.buffers ? { returnBuffers: true } : undefined, def.split && observer ? splitObserver(observer) : observer);
+    let options: ClusterCommandOptions | undefined = withObserver(def.buffers ? { returnBuffers: true } : undefined, observer);
     if (def.routeByArgument !== undefined) options = this.routeByArgument(argv[def.routeByArgument], options);
     const route = definitionRoute(def, argv);
-    const raw = route
-      ? this.routeClusterWide(argv, route, options)
-      : def.split
-        ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, options)
-        : this.executor.execute(argv, options);
+    const raw = route ? this.routeClusterWide(argv, route, options) : this.executor.execute(argv, options);
     return def.transform ? raw.then(def.transform) : raw;
   }
 
   /** @internal A cluster-wide command (by its request policy): sent to every master/node, or refused. */
   routeClusterWide(argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined): Promise<RespValue> {
     if (route.kind === 'refuse') return Promise.reject(route.error);
+    if (route.kind === 'split') {
+      // A traced split call counts its groups' redirects and retries, but has no single node.
+      const observer = options?.observer;
+      return executeSplit(this.executor, argv, route.split, route.step, observer ? { ...options, observer: splitObserver(observer) } : options);
+    }
     // One deadline from the call for the whole fan-out: the lazy connect and every node's send.
     const timeout = options?.timeout ?? this.executor.context.defaultTimeout;
     const deadline = options?.deadline ?? callDeadline(timeout);

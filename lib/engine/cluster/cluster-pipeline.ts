@@ -121,9 +121,7 @@ export class ClusterPipeline {
     const route = routed ? undefined : def ? definitionRoute(def, argv) : clusterRoute(argv);
     const raw = route
       ? this.clusterWide(argv, route, traced)
-      : def?.split
-        ? executeSplit(this.executor, argv, def.split, def.splitStep ?? 1, traced)
-        : this.executor.execute(argv, def?.routeByArgument !== undefined || !def ? this.routeRaw(argv, traced) : traced);
+      : this.executor.execute(argv, def?.routeByArgument !== undefined || !def ? this.routeRaw(argv, traced) : traced);
     return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
   }
 }

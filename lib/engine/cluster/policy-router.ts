@@ -2,6 +2,7 @@ import { commandPolicy, type CommandPolicy } from '../commands/command-info.js';
 import { UnsupportedCommandError } from '../errors/base.error.js';
 import { NodeFanOutError, type NodeOutcome } from '../errors/fan-out.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
+import type { SplitPolicy } from '../commands/command-definition.js';
 import { aggregateReplies } from './policy-aggregate.js';
 import type { ClusterNodeInfo, Topology } from './topology.js';
 
@@ -24,7 +25,26 @@ import type { ClusterNodeInfo, Topology } from './topology.js';
  */
 export type ClusterRoute =
   | { readonly kind: 'fan-out'; readonly policy: CommandPolicy; readonly replicas: boolean }
+  /** `multi_shard` key lists (DEL, EXISTS, UNLINK, TOUCH, MGET, MSET): one sub-command per slot, replies recomposed. */
+  | { readonly kind: 'split'; readonly split: SplitPolicy; readonly step: number }
   | { readonly kind: 'refuse'; readonly error: Error };
+
+/**
+ * The `multi_shard` commands whose arguments are plain key (or key-value) lists, and how their
+ * replies recompose (`agg_sum` → sum, `all_succeeded` → OK, MGET's ordered values → concat). MSETEX
+ * (movable keys after a count) is not split: a cross-slot MSETEX is refused with CROSSSLOT.
+ */
+const SPLITS = new Map<string, { readonly kind: 'split'; readonly split: SplitPolicy; readonly step: number }>([
+  ['DEL', { kind: 'split', split: 'sum', step: 1 }],
+  ['UNLINK', { kind: 'split', split: 'sum', step: 1 }],
+  ['EXISTS', { kind: 'split', split: 'sum', step: 1 }],
+  ['TOUCH', { kind: 'split', split: 'sum', step: 1 }],
+  ['MGET', { kind: 'split', split: 'concat', step: 1 }],
+  ['MSET', { kind: 'split', split: 'all-ok', step: 2 }],
+]);
+
+/** Commands split per slot when their keys span slots (see {@link ClusterRoute}). @internal */
+export const SPLIT_COMMANDS: readonly string[] = [...SPLITS.keys()];
 
 /** Kept on one node even though the table gives them a cluster-wide request policy. */
 const SINGLE_NODE = new Set(['PING', 'CLIENT SETNAME', 'CLIENT SETINFO']);
@@ -51,6 +71,7 @@ export function clusterRoute(argv: readonly RedisArgument[]): ClusterRoute | und
       };
   }
   if (SINGLE_NODE.has(policy.command)) return undefined;
+  if (policy.request === 'multi_shard') return SPLITS.get(policy.command);
   if (policy.request !== 'all_shards' && policy.request !== 'all_nodes') return undefined;
   if (policy.response === 'special' ? policy.command !== 'RANDOMKEY' : !COMBINABLE.has(policy.response)) return undefined;
   return { kind: 'fan-out', policy, replicas: policy.request === 'all_nodes' };

@@ -30,13 +30,6 @@ export interface CommandDefinition<A extends unknown[] = unknown[], R = unknown>
   readonly transform?: (reply: RespValue) => R;
   /** Decode this command's reply strings as Buffers. */
   readonly buffers?: boolean;
-  /** How to split across slots in a cluster; see {@link SplitPolicy}. */
-  readonly split?: SplitPolicy;
-  /**
-   * For `split` commands: how many argv entries (after the name) belong to each key, e.g. 1 for
-   * MGET/DEL, 2 for MSET (key value). Defaults to 1.
-   */
-  readonly splitStep?: number;
   /**
    * Route by the slot of the argv entry at this index as if it were a key (PUBLISH: 1, the
    * channel), so that one channel's calls always go to the same node and keep their order.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CommandDefinition } from '../../../lib/engine/commands/command-definition.js';
 import { commandInfo } from '../../../lib/engine/commands/command-info.js';
+import { clusterRoute } from '../../../lib/engine/cluster/policy-router.js';
 import { COMMANDS, type CommandMethods, type CommandName } from '../../../lib/engine/commands/commands.js';
 import type { RedisArgument, RespValue } from '../../../lib/engine/resp/types.js';
 
@@ -25,7 +26,7 @@ describe('keys: build', () => {
     expect(argv('exists', ['a', 'a'])).toEqual(['EXISTS', 'a', 'a']);
     expect(argv('touch', 'a')).toEqual(['TOUCH', 'a']);
     for (const name of ['del', 'unlink', 'exists', 'touch'] as const) {
-      expect([name, COMMANDS[name].split]).toEqual([name, 'sum']);
+      expect([name, clusterRoute(argv(name, ['a', 'b']))]).toEqual([name, { kind: 'split', split: 'sum', step: 1 }]);
     }
     expect(keysOf(argv('del', ['a', 'b']))).toEqual(['a', 'b']);
   });

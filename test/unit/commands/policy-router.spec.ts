@@ -57,8 +57,17 @@ describe('clusterRoute: by the command table request policy', () => {
     expect(clusterRoute(argv)).toMatchObject({ kind: 'fan-out', replicas });
   });
 
-  it.each([[['GET', 'k']], [['PING']], [['INFO']], [['CLIENT', 'SETNAME', 'x']], [['MEMORY', 'STATS']], [['FUNCTION', 'STATS']], [['MGET', 'a', 'b']], [['EVAL', 's', 0]]])('%j stays on one node', (argv) => {
+  it.each([[['GET', 'k']], [['PING']], [['INFO']], [['CLIENT', 'SETNAME', 'x']], [['MEMORY', 'STATS']], [['FUNCTION', 'STATS']], [['MSETEX', 2, 'a', '1', 'b', '2']], [['EVAL', 's', 0]]])('%j stays on one node', (argv) => {
     expect(clusterRoute(argv)).toBeUndefined();
+  });
+
+  it.each([
+    [['MGET', 'a', 'b'], 'concat', 1],
+    [['del', 'a'], 'sum', 1],
+    [[Buffer.from('UNLINK'), 'a', 'b'], 'sum', 1],
+    [['MSET', 'a', '1', 'b', '2'], 'all-ok', 2],
+  ])('%j is split per slot (%s, step %d)', (argv, split, step) => {
+    expect(clusterRoute(argv as RedisArgument[])).toEqual({ kind: 'split', split, step });
   });
 
   it('refuses a keyless WAIT/WAITAOF and a cluster SCAN with a typed error naming the API to use', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CommandDefinition } from '../../../lib/engine/commands/command-definition.js';
 import { commandInfo } from '../../../lib/engine/commands/command-info.js';
+import { clusterRoute } from '../../../lib/engine/cluster/policy-router.js';
 import { COMMANDS, type CommandMethods, type CommandName } from '../../../lib/engine/commands/commands.js';
 import type { RedisArgument, RespValue } from '../../../lib/engine/resp/types.js';
 
@@ -49,8 +50,8 @@ describe('sets: build', () => {
     expect(argv('sUnionStore', 'd', ['a', 'b'])).toEqual(['SUNIONSTORE', 'd', 'a', 'b']);
     expect(argv('sDiff', ['a', 'b'])).toEqual(['SDIFF', 'a', 'b']);
     expect(argv('sDiffStore', 'd', 'a')).toEqual(['SDIFFSTORE', 'd', 'a']);
-    for (const name of ['sMove', 'sInter', 'sInterStore', 'sUnion', 'sUnionStore', 'sDiff', 'sDiffStore'] as const) {
-      expect([name, COMMANDS[name].split]).toEqual([name, undefined]);
+    for (const argvOf of [argv('sMove', 'a', 'b', 'm'), argv('sInter', ['a', 'b']), argv('sUnionStore', 'd', ['a', 'b']), argv('sDiff', ['a', 'b'])]) {
+      expect([argvOf[0], clusterRoute(argvOf)]).toEqual([argvOf[0], undefined]);
     }
   });
 

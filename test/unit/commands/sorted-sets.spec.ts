@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CommandDefinition } from '../../../lib/engine/commands/command-definition.js';
 import { commandInfo } from '../../../lib/engine/commands/command-info.js';
+import { clusterRoute } from '../../../lib/engine/cluster/policy-router.js';
 import { COMMANDS, type CommandMethods, type CommandName } from '../../../lib/engine/commands/commands.js';
 import type { RedisArgument, RespValue } from '../../../lib/engine/resp/types.js';
 
@@ -99,7 +100,7 @@ describe('sorted sets: build', () => {
     expect(argv('zUnionStore', 'd', { key: 'a', weight: 3 })).toEqual(['ZUNIONSTORE', 'd', 1, 'a', 'WEIGHTS', '3']);
     expect(argv('zDiff', ['a', 'b'])).toEqual(['ZDIFF', 2, 'a', 'b']);
     expect(argv('zDiffWithScores', ['a', 'b'])).toEqual(['ZDIFF', 2, 'a', 'b', 'WITHSCORES']);
-    expect(COMMANDS.zUnionStore.split).toBeUndefined();
+    expect(clusterRoute(argv('zUnionStore', 'd', ['a', 'b']))).toBeUndefined();
   });
 });
 

@@ -2,6 +2,7 @@ import { ArgumentError } from '../../../lib/engine/errors/base.error.js';
 import { describe, expect, it } from '@jest/globals';
 import type { CommandDefinition } from '../../../lib/engine/commands/command-definition.js';
 import { commandInfo } from '../../../lib/engine/commands/command-info.js';
+import { clusterRoute } from '../../../lib/engine/cluster/policy-router.js';
 import { COMMANDS, type CommandMethods, type CommandName } from '../../../lib/engine/commands/commands.js';
 import type { RedisArgument, RespValue } from '../../../lib/engine/resp/types.js';
 
@@ -74,14 +75,13 @@ describe('strings: build', () => {
     const mget = argv('mGet', ['a', 'b']);
     expect(mget).toEqual(['MGET', 'a', 'b']);
     expect(keysOf(mget)).toEqual(['a', 'b']);
-    expect(COMMANDS.mGet.split).toBe('concat');
+    expect(clusterRoute(mget)).toEqual({ kind: 'split', split: 'concat', step: 1 });
 
     expect(argv('mSet', { a: '1', b: '2' })).toEqual(['MSET', 'a', '1', 'b', '2']);
     expect(argv('mSet', [['a', '1'], ['b', 2]])).toEqual(['MSET', 'a', '1', 'b', 2]);
     expect(argv('mSet', ['a', '1', 'b', '2'])).toEqual(['MSET', 'a', '1', 'b', '2']);
     expect(keysOf(argv('mSet', { a: '1', b: '2' }))).toEqual(['a', 'b']);
-    expect(COMMANDS.mSet.split).toBe('all-ok');
-    expect(COMMANDS.mSet.splitStep).toBe(2);
+    expect(clusterRoute(argv('mSet', { a: '1', b: '2' }))).toEqual({ kind: 'split', split: 'all-ok', step: 2 });
     expect(() => argv('mSet', [])).toThrow(ArgumentError);
     expect(() => argv('mSet', {})).toThrow(ArgumentError);
     // A key without its value is refused, never dropped.
@@ -89,7 +89,7 @@ describe('strings: build', () => {
     expect(() => argv('mSet', [['a', '1'], ['b']] as never)).toThrow(ArgumentError);
 
     expect(argv('mSetNX', { '{u}a': '1', '{u}b': '2' })).toEqual(['MSETNX', '{u}a', '1', '{u}b', '2']);
-    expect(COMMANDS.mSetNX.split).toBeUndefined();
+    expect(clusterRoute(argv('mSetNX', { '{u}a': '1', '{u}b': '2' }))).toBeUndefined();
   });
 });
 

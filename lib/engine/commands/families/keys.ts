@@ -55,25 +55,21 @@ export const KEY_COMMANDS = {
   del: defineCommand({
     build: (keys: VariadicArgument) => pushVariadic(['DEL'], keys),
     transform: passThrough<number>(),
-    split: 'sum',
   }),
   /** UNLINK: deletes keys, reclaiming memory in the background; how many existed. Split per slot. */
   unlink: defineCommand({
     build: (keys: VariadicArgument) => pushVariadic(['UNLINK'], keys),
     transform: passThrough<number>(),
-    split: 'sum',
   }),
   /** EXISTS: how many of `keys` exist (a key named twice counts twice). Split per slot. */
   exists: defineCommand({
     build: (keys: VariadicArgument) => pushVariadic(['EXISTS'], keys),
     transform: passThrough<number>(),
-    split: 'sum',
   }),
   /** TOUCH: updates last access time; how many of `keys` exist. Split per slot. */
   touch: defineCommand({
     build: (keys: VariadicArgument) => pushVariadic(['TOUCH'], keys),
     transform: passThrough<number>(),
-    split: 'sum',
   }),
   /** EXPIRE: sets a time to live of `seconds`; 1 if set, 0 if the key is missing or `mode` refused. */
   expire: defineCommand({

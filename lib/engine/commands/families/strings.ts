@@ -199,14 +199,11 @@ export const STRING_COMMANDS = {
   mGet: defineCommand({
     build: (keys: readonly RedisArgument[]) => ['MGET', ...keys],
     transform: passThrough<Array<string | null>>(),
-    split: 'concat',
   }),
   /** MSET: sets every pair; `'OK'`. Split per slot in a cluster (not atomic across slots). */
   mSet: defineCommand({
     build: (toSet: MSetArguments) => pushMSetArguments(['MSET'], toSet),
     transform: passThrough<'OK'>(),
-    split: 'all-ok',
-    splitStep: 2,
   }),
   /** MSETNX: sets every pair only if none exists; 1 if set, 0 otherwise. All keys in one slot. */
   mSetNX: defineCommand({
