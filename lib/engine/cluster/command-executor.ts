@@ -11,6 +11,7 @@ import type { ClusterNode } from './cluster-node.js';
 import type { ClusterNodeInfo } from './topology.js';
 import type { CallObserver } from '../observability/trace-context.js';
 import { callDeadline, RetryLoop } from './retry-loop.js';
+import { CancellableTimers } from '../util/cancellable-timers.js';
 import type { ExecutorContext } from './executor-context.js';
 
 /** Options of one cluster command. */
@@ -72,7 +73,7 @@ const CONNECTION_STATE_COMMANDS = new Map<string, string>([
 export class CommandExecutor {
   private replicaCursor = 0;
   /** Retries waiting for their backoff delay: cancelled (rejected) when the client closes. */
-  private readonly waiting = new Map<NodeJS.Timeout, (error: Error) => void>();
+  private readonly waiting = new CancellableTimers();
 
   constructor(private readonly ctx: ExecutorContext) {}
 
@@ -83,20 +84,12 @@ export class CommandExecutor {
 
   /** @internal Runs `retry` after `delayMs` unless the client closes first (then `cancel` is called). */
   schedule(delayMs: number, retry: () => void, cancel: (error: Error) => void): void {
-    const timer = setTimeout(() => {
-      this.waiting.delete(timer);
-      retry();
-    }, delayMs);
-    this.waiting.set(timer, cancel);
+    this.waiting.schedule(delayMs, retry, () => cancel(new ClientClosedError()));
   }
 
   /** @internal Rejects every retry waiting for its backoff with ClientClosedError and clears its timer. */
   cancelWaiting(): void {
-    for (const [timer, cancel] of this.waiting) {
-      clearTimeout(timer);
-      cancel(new ClientClosedError());
-    }
-    this.waiting.clear();
+    this.waiting.cancelAll();
   }
 
   execute(argv: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<RespValue> {

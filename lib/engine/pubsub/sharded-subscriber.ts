@@ -5,7 +5,8 @@ import { MovedError } from '../errors/reply.error.js';
 import type { RespValue } from '../resp/types.js';
 import type { AnyPubSubListener } from './listeners.js';
 import { SUBSCRIBER_RECONNECT, type PubSubHost, type ShardedChannelMoved } from './pubsub-host.js';
-import { Sleeper, unplacedRetryDelay } from './retry-timing.js';
+import { unplacedRetryDelay } from './retry-timing.js';
+import { CancellableTimers } from '../util/cancellable-timers.js';
 import { SubscriptionSet } from './subscription-set.js';
 
 interface ChannelState {
@@ -37,7 +38,7 @@ export class ShardedSubscriber {
   private readonly connections = new Map<string, NodeConnection>();
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
-  private readonly sleeper = new Sleeper();
+  private readonly sleeper = new CancellableTimers();
   private retryTimer: NodeJS.Timeout | undefined;
   /** Failed reconcile rounds in a row. */
   private failedRounds = 0;
