@@ -8,7 +8,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { RedisCluster, RedisClusterModule, type RedisClusterClientOptions } from 'nest-redis-cluster';
 import { describeWithServers, testServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, eventually, timerCount } from '../nest/support/nest-test.helpers.js';
+import { closeAndExpectNoLeaks, eventually, tracked } from '../nest/support/nest-test.helpers.js';
 import { connectionsOf, deleteUsers, setUser, TestStreamingProvider, total } from './credentials-helpers.js';
 
 const SUFFIX = `${process.pid}`;
@@ -34,8 +34,7 @@ describeWithServers('credentialsProvider from Nest DI', () => {
   });
   afterAll(() => deleteUsers(ports(), USER_A, USER_B));
 
-  it('a forRootAsync factory injecting a token service supplies a streaming provider; rotation reaches every connection; shutdown disposes it', async () => {
-    const timers = timerCount();
+  it('a forRootAsync factory injecting a token service supplies a streaming provider; rotation reaches every connection; shutdown disposes it', tracked(async (tracker) => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         RedisClusterModule.forRootAsync({
@@ -61,7 +60,7 @@ describeWithServers('credentialsProvider from Nest DI', () => {
     expect(await cluster.sendCommand(['ACL', 'WHOAMI'])).toBe(USER_B);
 
     expect(tokens.provider.disposed).toBe(0);
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
     expect(tokens.provider.disposed).toBe(1);
-  }, 30_000);
+  }), 30_000);
 });

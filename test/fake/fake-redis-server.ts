@@ -451,6 +451,9 @@ export class FakeRedisServer {
   }
 
   private sleep(ms: number): Promise<void> {
+    // A reply delayed after close() (its handler was still running) starts no timer: close() has
+    // already cleared the others, and nothing is written once closed.
+    if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.timers.delete(t);

@@ -16,7 +16,7 @@ import {
   type RedisClusterModuleOptions,
 } from 'nest-redis-cluster';
 import { describeWithServers, mastersAndReplicas, nodeCommand, redisCli, testServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, closedPorts, eventually, mainRootNodes, sleep, timerCount, uniqueNamespace } from './support/nest-test.helpers.js';
+import { HandleTracker, closeAndExpectNoLeaks, closedPorts, eventually, inScopeOf, mainRootNodes, sleep, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
 
 /** A promise with its resolve handle: a loader whose end the test decides. */
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -47,33 +47,35 @@ function delta(before: Record<string, number>, after: Record<string, number>, co
 
 const DATA_COMMANDS = ['get', 'getrange', 'set', 'evalsha', 'eval', 'del'];
 
-async function startApp(providers: Array<new (...args: never[]) => unknown>, options: Partial<RedisClusterModuleOptions> = {}): Promise<{ app: INestApplication; timers: number }> {
-  const timers = timerCount();
+/** Boots an app (call it in a HandleTracker's scope: what the app creates is tracked). */
+async function startApp(providers: Array<new (...args: never[]) => unknown>, options: Partial<RedisClusterModuleOptions> = {}): Promise<{ app: INestApplication }> {
   const moduleRef = await Test.createTestingModule({
     imports: [RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), logging: false, ...options } as RedisClusterModuleOptions)],
     providers,
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
-  return { app, timers };
+  return { app };
 }
 
 describeWithServers('cache consistency on the real cluster', () => {
   describe('RedisCacheService races (controlled interleavings)', () => {
     let app: INestApplication;
-    let timers: number;
     let cache: RedisCacheService;
+    let tracker: HandleTracker;
+    const inRaces = inScopeOf(() => tracker);
 
     beforeAll(async () => {
-      ({ app, timers } = await startApp([]));
+      tracker = new HandleTracker();
+      ({ app } = await tracker.run(() => startApp([])));
       cache = app.get(RedisCacheService);
     });
 
     afterAll(async () => {
-      await closeAndExpectNoLeaks(app, timers);
+      await closeAndExpectNoLeaks(app, tracker);
     });
 
-    it('a load that started before evict() never stores its result after it', async () => {
+    it('a load that started before evict() never stores its result after it', inRaces(async () => {
       const ns = uniqueNamespace('race');
       const slow = deferred<string>();
       let loads = 0;
@@ -87,9 +89,9 @@ describeWithServers('cache consistency on the real cluster', () => {
       expect(await cache.lookup('k', { namespace: ns })).toEqual({ hit: false }); // …but it is not stored
       expect(await cache.wrap('k', async () => 'fresh', { namespace: ns })).toBe('fresh');
       expect(await cache.get('k', { namespace: ns })).toBe('fresh');
-    });
+    }));
 
-    it('a load that started before evictNamespace() writes under the old token, never read again', async () => {
+    it('a load that started before evictNamespace() writes under the old token, never read again', inRaces(async () => {
       const ns = uniqueNamespace('race');
       const slow = deferred<string>();
       let loads = 0;
@@ -101,9 +103,9 @@ describeWithServers('cache consistency on the real cluster', () => {
       expect(await first).toBe('stale');
       expect(await cache.keyOf('k', { namespace: ns })).not.toBe(before);
       expect(await cache.lookup('k', { namespace: ns })).toEqual({ hit: false });
-    });
+    }));
 
-    it('a load that started before a set() does not overwrite it', async () => {
+    it('a load that started before a set() does not overwrite it', inRaces(async () => {
       const ns = uniqueNamespace('race');
       const slow = deferred<string>();
       let loads = 0;
@@ -113,9 +115,9 @@ describeWithServers('cache consistency on the real cluster', () => {
       slow.resolve('older');
       expect(await first).toBe('older');
       expect(await cache.get('k', { namespace: ns })).toBe('newer');
-    });
+    }));
 
-    it('a lost namespace token is replaced by a new random one: old entries never come back', async () => {
+    it('a lost namespace token is replaced by a new random one: old entries never come back', inRaces(async () => {
       const ns = uniqueNamespace('lost');
       await cache.set('k', 'old', { namespace: ns });
       const port = testServers().clusters.main.ports[0]!;
@@ -127,9 +129,9 @@ describeWithServers('cache consistency on the real cluster', () => {
       const newToken = await redisCli({ port }, '-c', 'GET', `cache:${ns}:token`);
       expect(newToken).toMatch(/^[\w-]{16}$/);
       expect(newToken).not.toBe(oldToken);
-    });
+    }));
 
-    it('wrap() never throws synchronously: invalid arguments reject with typed errors', async () => {
+    it('wrap() never throws synchronously: invalid arguments reject with typed errors', inRaces(async () => {
       let promise: Promise<unknown> | undefined;
       expect(() => (promise = cache.wrap('k', async () => 1, { ttl: -1 }))).not.toThrow();
       await expect(promise).rejects.toThrow(ConfigError);
@@ -144,9 +146,9 @@ describeWithServers('cache consistency on the real cluster', () => {
       }))).not.toThrow();
       await expect(promise).rejects.toThrow('sync loader failure');
       await expect(cache.lookup(42 as unknown as string)).rejects.toThrow(ArgumentError);
-    });
+    }));
 
-    it('round-trips Date, Map, Set, BigInt, Buffer, undefined and null through Redis', async () => {
+    it('round-trips Date, Map, Set, BigInt, Buffer, undefined and null through Redis', inRaces(async () => {
       const ns = uniqueNamespace('values');
       const value = { at: new Date(1_700_000_000_000), tags: new Set(['a']), index: new Map([['k', [1n, null, undefined]]]), raw: Buffer.from([0, 255, 7]) };
       let loads = 0;
@@ -158,12 +160,12 @@ describeWithServers('cache consistency on the real cluster', () => {
       expect(hit.at).toBeInstanceOf(Date);
       expect(Buffer.isBuffer(hit.raw)).toBe(true);
       expect(hit.index.get('k')).toEqual([1n, null, undefined]);
-    });
+    }));
 
   });
 
   describe('loadTimeout', () => {
-    it('a hung loader does not stall later callers once it is older than loadTimeout', async () => {
+    it('a hung loader does not stall later callers once it is older than loadTimeout', tracked(async (tracker) => {
       const short = await startApp([], { cache: { loadTimeout: 300 } });
       const quick = short.app.get(RedisCacheService);
       const ns = uniqueNamespace('hung');
@@ -176,8 +178,8 @@ describeWithServers('cache consistency on the real cluster', () => {
       hung.resolve('late');
       expect(await first).toBe('late');
       expect(await quick.get('k', { namespace: ns })).toBe('fresh'); // the late result was not stored
-      await closeAndExpectNoLeaks(short.app, short.timers);
-    });
+      await closeAndExpectNoLeaks(short.app, tracker);
+    }));
   });
 
   describe('@CacheEvict and @CachePut against loads in flight', () => {
@@ -214,19 +216,21 @@ describeWithServers('cache consistency on the real cluster', () => {
     }
 
     let app: INestApplication;
-    let timers: number;
     let catalog: Catalog;
+    let tracker: HandleTracker;
+    const inCatalog = inScopeOf(() => tracker);
 
     beforeAll(async () => {
-      ({ app, timers } = await startApp([Catalog]));
+      tracker = new HandleTracker();
+      ({ app } = await tracker.run(() => startApp([Catalog])));
       catalog = app.get(Catalog);
     });
 
     afterAll(async () => {
-      await closeAndExpectNoLeaks(app, timers);
+      await closeAndExpectNoLeaks(app, tracker);
     });
 
-    it('a @Cacheable load running when @CacheEvict completes does not store the old value', async () => {
+    it('a @Cacheable load running when @CacheEvict completes does not store the old value', inCatalog(async () => {
       gate.load = deferred<string>();
       const reading = catalog.find('a'); // reads v1, then waits
       await until(() => catalog.loads === 1);
@@ -238,9 +242,9 @@ describeWithServers('cache consistency on the real cluster', () => {
       expect(catalog.loads).toBe(2);
       expect(await catalog.find('a')).toBe('a:v2');
       expect(catalog.loads).toBe(2);
-    });
+    }));
 
-    it('a @CachePut that lost a race with an evict leaves no entry rather than a stale one', async () => {
+    it('a @CachePut that lost a race with an evict leaves no entry rather than a stale one', inCatalog(async () => {
       await catalog.find('b');
       gate.put = deferred<string>();
       await catalog.update('b', 'v2');
@@ -253,7 +257,7 @@ describeWithServers('cache consistency on the real cluster', () => {
       const loads = catalog.loads;
       expect(await catalog.find('b')).toBe('b:v3');
       expect(catalog.loads).toBe(loads + 1);
-    });
+    }));
   });
 
   describe('evicts that cannot reach Redis', () => {
@@ -268,8 +272,7 @@ describeWithServers('cache consistency on the real cluster', () => {
       }
     }
 
-    it('are retried within evictTimeout, then reject with CacheEvictError (never naming the key)', async () => {
-      const timers = timerCount();
+    it('are retried within evictTimeout, then reject with CacheEvictError (never naming the key)', tracked(async (tracker) => {
       const [closed] = await closedPorts(1);
       const moduleRef = await Test.createTestingModule({
         imports: [
@@ -291,11 +294,10 @@ describeWithServers('cache consistency on the real cluster', () => {
       expect(broken.calls).toBe(1); // the method ran; the caller learns the cache may be stale
       const cache = app.get<RedisCacheService>('RedisCacheService:down');
       await expect(cache.evictNamespace('any')).rejects.toMatchObject({ failed: 'namespace' });
-      await closeAndExpectNoLeaks(app, timers);
-    });
+      await closeAndExpectNoLeaks(app, tracker);
+    }));
 
-    it("resolve false with onEvictError: 'log'", async () => {
-      const timers = timerCount();
+    it("resolve false with onEvictError: 'log'", tracked(async (tracker) => {
       const [closed] = await closedPorts(1);
       const moduleRef = await Test.createTestingModule({
         imports: [
@@ -307,8 +309,8 @@ describeWithServers('cache consistency on the real cluster', () => {
       await app.init();
       expect(await app.get(Broken).drop('1')).toBe('1');
       expect(await app.get<RedisCacheService>('RedisCacheService:down').evict('k')).toBe(false);
-      await closeAndExpectNoLeaks(app, timers);
-    });
+      await closeAndExpectNoLeaks(app, tracker);
+    }));
   });
 
   describe('bootstrap refusals', () => {
@@ -363,8 +365,8 @@ describeWithServers('cache consistency on the real cluster', () => {
       }
     }
 
-    it('without the client-side cache: one GET per hit, no read of the namespace token', async () => {
-      const { app, timers } = await startApp([Hot], { cache: { namespace: uniqueNamespace('rtt') } });
+    it('without the client-side cache: one GET per hit, no read of the namespace token', tracked(async (tracker) => {
+      const { app } = await startApp([Hot], { cache: { namespace: uniqueNamespace('rtt') } });
       const hot = app.get(Hot);
       const cache = app.get(RedisCacheService);
       await hot.get('1');
@@ -375,11 +377,11 @@ describeWithServers('cache consistency on the real cluster', () => {
       const after = await commandCalls();
       expect(delta(before, after, DATA_COMMANDS)).toEqual({ get: 100, getrange: 0, set: 0, evalsha: 0, eval: 0, del: 0 });
       expect(hot.loads).toBe(1);
-      await closeAndExpectNoLeaks(app, timers);
-    });
+      await closeAndExpectNoLeaks(app, tracker);
+    }));
 
-    it('with the client-side cache: a hit sends no command at all', async () => {
-      const { app, timers } = await startApp([Hot], { cache: { namespace: uniqueNamespace('rtt0') }, clientSideCache: { maxEntries: 1000 } });
+    it('with the client-side cache: a hit sends no command at all', tracked(async (tracker) => {
+      const { app } = await startApp([Hot], { cache: { namespace: uniqueNamespace('rtt0') }, clientSideCache: { maxEntries: 1000 } });
       const hot = app.get(Hot);
       await hot.get('1');
       await hot.get('1');
@@ -388,8 +390,8 @@ describeWithServers('cache consistency on the real cluster', () => {
       const after = await commandCalls();
       expect(delta(before, after, DATA_COMMANDS)).toEqual({ get: 0, getrange: 0, set: 0, evalsha: 0, eval: 0, del: 0 });
       expect(hot.loads).toBe(1);
-      await closeAndExpectNoLeaks(app, timers);
-    });
+      await closeAndExpectNoLeaks(app, tracker);
+    }));
   });
 
   describe('near cache across two application instances (two pods)', () => {
@@ -415,7 +417,7 @@ describeWithServers('cache consistency on the real cluster', () => {
       async reset(): Promise<void> {}
     }
 
-    it('serves hits from memory in each pod and drops them when the other pod evicts', async () => {
+    it('serves hits from memory in each pod and drops them when the other pod evicts', tracked(async (tracker) => {
       const a = await startApp([Profiles], { clientSideCache: { maxEntries: 1000 } });
       const b = await startApp([Profiles], { clientSideCache: { maxEntries: 1000 } });
       const podA = a.app.get(Profiles);
@@ -438,13 +440,13 @@ describeWithServers('cache consistency on the real cluster', () => {
       await eventually(async () => (await podA.find('u1')) === 'Linus', 5000, 'pod A to see the namespace evict of pod B');
 
       await a.app.close();
-      await closeAndExpectNoLeaks(b.app, a.timers);
-    });
+      await closeAndExpectNoLeaks(b.app, tracker); // a's handles are in the same tracker: both apps are checked
+    }));
   });
 
   describe('useReplicas', () => {
-    it('cache reads go to masters, so a read right after an evict never sees the evicted value', async () => {
-      const { app, timers } = await startApp([], { useReplicas: true });
+    it('cache reads go to masters, so a read right after an evict never sees the evicted value', tracked(async (tracker) => {
+      const { app } = await startApp([], { useReplicas: true });
       const cache = app.get(RedisCacheService);
       const ns = uniqueNamespace('replicas');
       const replicas = (await mastersAndReplicas(testServers().clusters.main)).replicas;
@@ -457,8 +459,8 @@ describeWithServers('cache consistency on the real cluster', () => {
         expect(await cache.lookup(`k${i}`, { namespace: ns })).toEqual({ hit: false });
       }
       expect(delta(before, await commandCalls(replicas), ['get'])).toEqual({ get: 0 }); // no cache read went to a replica
-      await closeAndExpectNoLeaks(app, timers);
-    });
+      await closeAndExpectNoLeaks(app, tracker);
+    }));
   });
 });
 

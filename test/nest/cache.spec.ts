@@ -13,7 +13,7 @@ import {
   RedisClusterModule,
 } from 'nest-redis-cluster';
 import { describeWithServers, redisCli, testServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, closedPorts, mainRootNodes, sleep, timerCount, uniqueNamespace } from './support/nest-test.helpers.js';
+import { HandleTracker, closeAndExpectNoLeaks, closedPorts, inScopeOf, mainRootNodes, sleep, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
 
 const NS = uniqueNamespace('cache');
 const FALSY: Record<string, unknown> = { zero: 0, empty: '', no: false, nothing: null };
@@ -152,30 +152,35 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
   let app: INestApplication;
   let products: ProductService;
   let cache: RedisCacheService;
-  let timers: number;
+  // The app lives across the tests: each test runs in the tracker's scope, so what their calls
+  // make the app create counts too.
+  let tracker: HandleTracker;
+  const inApp = inScopeOf(() => tracker);
 
   beforeAll(async () => {
-    timers = timerCount();
-    const [closed] = await closedPorts(1);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), cache: { ttl: 30_000 } }),
-        RedisClusterModule.forRoot({ name: 'broken', lazyConnect: true, rootNodes: [{ url: `redis://127.0.0.1:${closed}` }], cache: { timeout: 300, evictTimeout: 600, onEvictError: 'log' }, logging: false }),
-      ],
-      providers: [ProductService, PerRequestService, TransientService, TransientConsumer, BrokenCacheService],
-      controllers: [ProductController],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    tracker = new HandleTracker();
+    await tracker.run(async () => {
+      const [closed] = await closedPorts(1);
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), cache: { ttl: 30_000 } }),
+          RedisClusterModule.forRoot({ name: 'broken', lazyConnect: true, rootNodes: [{ url: `redis://127.0.0.1:${closed}` }], cache: { timeout: 300, evictTimeout: 600, onEvictError: 'log' }, logging: false }),
+        ],
+        providers: [ProductService, PerRequestService, TransientService, TransientConsumer, BrokenCacheService],
+        controllers: [ProductController],
+      }).compile();
+      app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+    });
     products = app.get(ProductService);
     cache = app.get(RedisCacheService);
   });
 
   afterAll(async () => {
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
   });
 
-  it('misses once, then hits without calling the method', async () => {
+  it('misses once, then hits without calling the method', inApp(async () => {
     const before = cache.stats();
     expect(await products.findOne('1')).toEqual({ id: '1', name: 'one' });
     expect(await products.findOne('1')).toEqual({ id: '1', name: 'one' });
@@ -184,29 +189,29 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
     expect(after.hits - before.hits).toBe(1);
     expect(after.misses - before.misses).toBe(1);
     expect(after.loads - before.loads).toBe(1);
-  });
+  }));
 
-  it('stores the entry under <prefix><namespace>:<token>:<key> with the TTL of the decorator', async () => {
+  it('stores the entry under <prefix><namespace>:<token>:<key> with the TTL of the decorator', inApp(async () => {
     const key = await cache.keyOf('product:1', { namespace: NS });
     expect(key).toMatch(new RegExp(`^cache:${NS}:[\\w-]{16}:product:1$`));
     const port = testServers().clusters.main.ports[0]!;
     const ttl = Number(await redisCli({ port }, '-c', 'PTTL', key!));
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
-  });
+  }));
 
   it('keeps the decorated method metadata on the installed wrapper', () => {
     expect(Reflect.getMetadata('custom:kept', products.findOne)).toBe('yes');
     expect(Object.prototype.hasOwnProperty.call(products, 'findOne')).toBe(true);
   });
 
-  it('@CachePut stores the result so that @Cacheable hits', async () => {
+  it('@CachePut stores the result so that @Cacheable hits', inApp(async () => {
     await products.save({ id: '3', name: 'three' });
     expect(await products.findOne('3')).toEqual({ id: '3', name: 'three' });
     expect(products.calls['findOne:3']).toBeUndefined();
-  });
+  }));
 
-  it('@CacheEvict removes one key after the method succeeds', async () => {
+  it('@CacheEvict removes one key after the method succeeds', inApp(async () => {
     await products.findOne('2');
     await products.findOne('2');
     expect(products.calls['findOne:2']).toBe(1);
@@ -215,9 +220,9 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
     expect(products.calls['findOne:2']).toBe(2);
     expect(await products.findOne('2')).toBeNull(); // a stored null is a hit
     expect(products.calls['findOne:2']).toBe(2);
-  });
+  }));
 
-  it('@CacheEvict({ allEntries }) evicts the whole namespace with a new random token, without SCAN or DEL', async () => {
+  it('@CacheEvict({ allEntries }) evicts the whole namespace with a new random token, without SCAN or DEL', inApp(async () => {
     await products.findOne('1');
     const oldKey = (await cache.keyOf('product:1', { namespace: NS }))!;
     const calls = products.calls['findOne:1']!;
@@ -231,23 +236,23 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
     await products.findOne('1');
     expect(products.calls['findOne:1']).toBe(calls + 1);
     expect(await cache.keyOf('product:1', { namespace: NS })).not.toBe(oldKey);
-  });
+  }));
 
-  it('shares one call between concurrent misses of one key (single-flight)', async () => {
+  it('shares one call between concurrent misses of one key (single-flight)', inApp(async () => {
     const before = cache.stats();
     const results = await Promise.all(Array.from({ length: 20 }, () => products.findOne('1-sf')));
     expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
     expect(products.calls['findOne:1-sf']).toBe(1);
     expect(cache.stats().sharedLoads - before.sharedLoads).toBe(19);
-  });
+  }));
 
-  it('does not cache a failure; concurrent callers share the rejection', async () => {
+  it('does not cache a failure; concurrent callers share the rejection', inApp(async () => {
     const outcomes = await Promise.allSettled([products.failing('a'), products.failing('a')]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(products.calls['failing:a']).toBe(1);
     await expect(products.failing('a')).rejects.toThrow('no a');
     expect(products.calls['failing:a']).toBe(2);
-  });
+  }));
 
   it.each(Object.keys(FALSY))('serves a stored falsy value (%s) as a hit', async (name) => {
     expect(await products.falsy(name)).toBe(FALSY[name]);
@@ -255,27 +260,27 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
     expect(products.calls[`falsy:${name}`]).toBe(1);
   });
 
-  it('serves undefined as a hit too', async () => {
+  it('serves undefined as a hit too', inApp(async () => {
     expect(await products.falsy('missing')).toBeUndefined();
     expect(await products.falsy('missing')).toBeUndefined();
     expect(products.calls['falsy:missing']).toBe(1);
-  });
+  }));
 
-  it('caches methods returning an Observable and replays every emitted value', async () => {
+  it('caches methods returning an Observable and replays every emitted value', inApp(async () => {
     const first = products.stream('s1');
     expect(typeof first.subscribe).toBe('function');
     expect(await lastValueFrom(first.pipe(toArray()))).toEqual(['s1-a', 's1-b']);
     expect(await lastValueFrom(products.stream('s1').pipe(toArray()))).toEqual(['s1-a', 's1-b']);
     expect(products.calls['stream:s1']).toBe(1);
-  });
+  }));
 
-  it('runs methods targeting an unregistered cluster uncached', async () => {
+  it('runs methods targeting an unregistered cluster uncached', inApp(async () => {
     await products.ghost();
     await products.ghost();
     expect(products.calls['ghost']).toBe(2);
-  });
+  }));
 
-  it('honours condition (bypass) and unless (do not store)', async () => {
+  it('honours condition (bypass) and unless (do not store)', inApp(async () => {
     await products.conditional('skip');
     await products.conditional('skip');
     expect(products.calls['cond:skip']).toBe(2);
@@ -285,17 +290,17 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
     await products.conditional('keep');
     await products.conditional('keep');
     expect(products.calls['cond:keep']).toBe(1);
-  });
+  }));
 
-  it('caches controller handlers called over HTTP', async () => {
+  it('caches controller handlers called over HTTP', inApp(async () => {
     const controller = app.get(ProductController);
     const first = await request(app.getHttpServer()).get('/products/7').expect(200);
     const second = await request(app.getHttpServer()).get('/products/7').expect(200);
     expect(second.body).toEqual(first.body);
     expect(controller.calls).toBe(1);
-  });
+  }));
 
-  it('skips request-scoped providers (their methods run uncached) and caches transient ones', async () => {
+  it('skips request-scoped providers (their methods run uncached) and caches transient ones', inApp(async () => {
     const a = await app.resolve(PerRequestService);
     expect(await a.value()).toBe(1);
     expect(await a.value()).toBe(2);
@@ -303,9 +308,9 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
     await transient.value('t');
     await transient.value('t');
     expect(transient.calls).toBe(1);
-  });
+  }));
 
-  it('fails open: with the cache cluster unreachable the method still answers and errors are counted', async () => {
+  it('fails open: with the cache cluster unreachable the method still answers and errors are counted', inApp(async () => {
     const broken = app.get(BrokenCacheService);
     const brokenCache = app.get<RedisCacheService>('RedisCacheService:broken');
     expect(await broken.value('1')).toBe('fresh-1');
@@ -313,10 +318,10 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
     expect(await broken.drop('1')).toBe('1');
     expect(broken.calls).toBe(2);
     expect(brokenCache.stats().errors).toBeGreaterThan(0);
-  });
+  }));
 
   describe('RedisCacheService (imperative twin)', () => {
-    it('get / lookup / set / evict with falsy values', async () => {
+    it('get / lookup / set / evict with falsy values', inApp(async () => {
       const ns = uniqueNamespace('svc');
       expect(await cache.lookup('k', { namespace: ns })).toEqual({ hit: false });
       expect(await cache.set('k', 0, { namespace: ns, ttl: 10_000 })).toBe(true);
@@ -324,9 +329,9 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
       expect(await cache.get('k', { namespace: ns })).toBe(0);
       expect(await cache.evict('k', { namespace: ns })).toBe(true);
       expect(await cache.lookup('k', { namespace: ns })).toEqual({ hit: false });
-    });
+    }));
 
-    it('wrap shares concurrent loads and evictNamespace makes entries unreachable', async () => {
+    it('wrap shares concurrent loads and evictNamespace makes entries unreachable', inApp(async () => {
       const ns = uniqueNamespace('svc');
       let loads = 0;
       const loader = async () => {
@@ -340,9 +345,9 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
       expect(await cache.evictNamespace(ns)).toBe(true);
       expect(await cache.wrap('w', loader, { namespace: ns })).toEqual({ n: 2 });
       expect(loads).toBe(2);
-    });
+    }));
 
-    it('is injectable with @InjectRedisCache() and reports the cluster it belongs to', async () => {
+    it('is injectable with @InjectRedisCache() and reports the cluster it belongs to', inApp(async () => {
       @Injectable()
       class Holder {
         constructor(@InjectRedisCache() readonly main: RedisCacheService, @InjectRedisCache('broken') readonly broken: RedisCacheService) {}
@@ -352,12 +357,12 @@ describeWithServers('cache decorators and RedisCacheService on the real cluster'
       expect(holder.main.clusterName).toBe('default');
       expect(holder.broken.clusterName).toBe('broken');
       await moduleRef.close();
-    });
+    }));
   });
 });
 
 describeWithServers('cache fail-open when the client is closed under the app', () => {
-  it('answers from the method after the cluster client was destroyed', async () => {
+  it('answers from the method after the cluster client was destroyed', tracked(async (tracker) => {
     @Injectable()
     class Svc {
       calls = 0;
@@ -368,7 +373,6 @@ describeWithServers('cache fail-open when the client is closed under the app', (
         return 'v';
       }
     }
-    const timers = timerCount();
     const moduleRef = await Test.createTestingModule({ imports: [RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), logging: false })], providers: [Svc] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -378,12 +382,12 @@ describeWithServers('cache fail-open when the client is closed under the app', (
     expect(await svc.value()).toBe('v');
     expect(svc.calls).toBe(2);
     expect(app.get(RedisCacheService).stats().errors).toBeGreaterThanOrEqual(2);
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 });
 
 describeWithServers('cache warnings and fail-open logs', () => {
-  it('warns about request-scoped providers and unregistered clusters at bootstrap, and logs failed cache operations', async () => {
+  it('warns about request-scoped providers and unregistered clusters at bootstrap, and logs failed cache operations', tracked(async (tracker) => {
     const warnings: string[] = [];
     const logger = { log: () => undefined, error: () => undefined, debug: () => undefined, warn: (message: unknown) => warnings.push(String(message)) };
     @Injectable()
@@ -393,7 +397,6 @@ describeWithServers('cache warnings and fail-open logs', () => {
         return 1;
       }
     }
-    const timers = timerCount();
     const [closed] = await closedPorts(1);
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -414,7 +417,7 @@ describeWithServers('cache warnings and fail-open logs', () => {
     for (let i = 0; i < 5; i++) expect(await broken.value(String(i))).toBe(`fresh-${i}`);
     const cacheLines = warnings.filter((w) => w.includes('Cache read failed'));
     expect(cacheLines.length).toBe(1); // five failed reads, one line (the rest go into a summary)
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
     expect(warnings.some((w) => /more cache error\(s\)/.test(w))).toBe(true); // the summary is flushed at shutdown
-  });
+  }));
 });

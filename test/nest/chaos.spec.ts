@@ -23,7 +23,7 @@ import {
   waitForFailoverAfterKill,
 } from '../support/servers.js';
 import { lockChaosCluster } from '../support/workload.js';
-import { chaosRootNodes, closeAndExpectNoLeaks, eventually, timerCount } from './support/nest-test.helpers.js';
+import { chaosRootNodes, closeAndExpectNoLeaks, eventually, tracked } from './support/nest-test.helpers.js';
 
 @Controller('health')
 class HealthController {
@@ -117,8 +117,7 @@ describeWithServers('health and shutdown on the chaos cluster', () => {
     }
   }, 90_000);
 
-  it('destroys what is still in flight after shutdownTimeout', async () => {
-    const timers = timerCount();
+  it('destroys what is still in flight after shutdownTimeout', tracked(async (tracker) => {
     const app = await bootChaosApp({ shutdownTimeout: 200 });
     const cluster = app.get<RedisCluster>(getClusterToken('chaos'));
     const busy = cluster.sendCommand(['DEBUG', 'SLEEP', '1.5'], { timeout: 10_000 }).then(
@@ -127,13 +126,12 @@ describeWithServers('health and shutdown on the chaos cluster', () => {
     );
     await new Promise((r) => setTimeout(r, 50));
     const started = Date.now();
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
     expect(Date.now() - started).toBeLessThan(1200);
     expect(await busy).toMatch(/Error$/);
-  });
+  }));
 
-  it('reports up, then down when a master dies, then serves again after the failover', async () => {
-    const timers = timerCount();
+  it('reports up, then down when a master dies, then serves again after the failover', tracked(async (tracker) => {
     await warmReplicas();
     const logger = new CapturingLogger();
     const app = await bootChaosApp({}, logger);
@@ -189,12 +187,11 @@ describeWithServers('health and shutdown on the chaos cluster', () => {
       );
     } finally {
       subscription.unsubscribe();
-      await closeAndExpectNoLeaks(app, timers);
+      await closeAndExpectNoLeaks(app, tracker);
     }
-  }, 90_000);
+  }), 90_000);
 
-  it('reports degraded (HTTP 200) while only a replica is down', async () => {
-    const timers = timerCount();
+  it('reports degraded (HTTP 200) while only a replica is down', tracked(async (tracker) => {
     await resetCluster(chaos(), { flush: false });
     await warmReplicas();
     const app = await bootChaosApp();
@@ -219,7 +216,7 @@ describeWithServers('health and shutdown on the chaos cluster', () => {
       expect(degraded!.body.details.redis!.reason).toBe(`replica(s) not answering: 127.0.0.1:${replica}`);
       await restartNode(replica);
     } finally {
-      await closeAndExpectNoLeaks(app, timers);
+      await closeAndExpectNoLeaks(app, tracker);
     }
-  }, 90_000);
+  }), 90_000);
 });

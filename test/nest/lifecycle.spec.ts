@@ -13,7 +13,7 @@ import { ModuleRef } from '@nestjs/core';
 import { getClusterLifecycleToken } from '../../lib/nest/redis-cluster.tokens.js';
 import type { RedisClusterLifecycle } from '../../lib/nest/lifecycle/redis-cluster.lifecycle.js';
 import { describeWithServers, testServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, closedPorts, mainRootNodes, redisSockets, sleep, timerCount, uniqueNamespace } from './support/nest-test.helpers.js';
+import { closeAndExpectNoLeaks, closedPorts, expectNoLeftovers, mainRootNodes, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
 
 const prefix = uniqueNamespace('life');
 
@@ -25,12 +25,7 @@ async function boot(options: Parameters<typeof RedisClusterModule.forRoot>[0]) {
 }
 
 describeWithServers('cluster lifecycle in a Nest app', () => {
-  let timers: number;
-  beforeEach(() => {
-    timers = timerCount();
-  });
-
-  it('fails bootstrap within bootstrapTimeout with a TopologyError naming every seed and its cause', async () => {
+  it('fails bootstrap within bootstrapTimeout with a TopologyError naming every seed and its cause', tracked(async (tracker) => {
     const ports = await closedPorts(2);
     const started = Date.now();
     const error = await boot({ rootNodes: ports.map((port) => ({ url: `redis://127.0.0.1:${port}` })), bootstrapTimeout: 1500 }).then(
@@ -45,10 +40,9 @@ describeWithServers('cluster lifecycle in a Nest app', () => {
     expect(topologyError.failures.map((f) => [f.address, f.reason])).toEqual(ports.map((port) => [`127.0.0.1:${port}`, 'refused']));
     expect(elapsed).toBeGreaterThanOrEqual(1000); // it retried a transient failure…
     expect(elapsed).toBeLessThan(3000); // …but not past the deadline
-    await sleep(50);
-    expect(redisSockets()).toEqual([]);
-    expect(timerCount()).toBeLessThanOrEqual(timers);
-  });
+    expect(tracker.createdByKind.TCPWRAP).toBeGreaterThanOrEqual(2); // it did try the seeds…
+    await expectNoLeftovers(tracker); // …and the failed bootstrap left no socket or timer behind
+  }));
 
   it('fails at once, without retrying, when a seed is not a cluster node', async () => {
     const started = Date.now();
@@ -61,26 +55,26 @@ describeWithServers('cluster lifecycle in a Nest app', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('with lazyConnect the app starts without opening a socket; the first command connects', async () => {
+  it('with lazyConnect the app starts without opening a socket; the first command connects', tracked(async (tracker) => {
     const app = await boot({ rootNodes: mainRootNodes(), lazyConnect: true });
     const cluster = app.get(RedisCluster);
     expect(cluster.isOpen).toBe(false);
-    expect(redisSockets()).toEqual([]);
+    expect(tracker.createdByKind.TCPWRAP).toBeUndefined();
     await cluster.sendCommand(['SET', `${prefix}:lazy`, 'x']);
     expect(cluster.isOpen).toBe(true);
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('with lazyConnect and unreachable seeds the app starts, commands reject and health is down', async () => {
+  it('with lazyConnect and unreachable seeds the app starts, commands reject and health is down', tracked(async (tracker) => {
     const [port] = await closedPorts(1);
     const app = await boot({ rootNodes: [{ url: `redis://127.0.0.1:${port}` }], lazyConnect: true });
     await expect(app.get(RedisCluster).sendCommand(['GET', 'x'])).rejects.toBeInstanceOf(TopologyError);
     const health = await checkRedisCluster(app.get(ModuleRef), { timeoutMs: 300 });
     expect(health.status).toBe('down');
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('drains in-flight commands on app.close(): they settle instead of hanging', async () => {
+  it('drains in-flight commands on app.close(): they settle instead of hanging', tracked(async (tracker) => {
     const app = await boot({ rootNodes: mainRootNodes() });
     const cluster = app.get(RedisCluster);
     const writes = Array.from({ length: 2000 }, (_, i) => cluster.sendCommand(['SET', `${prefix}:drain:${i}`, String(i)]));
@@ -88,14 +82,14 @@ describeWithServers('cluster lifecycle in a Nest app', () => {
       () => 'resolved',
       (e: Error) => e,
     );
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
     const outcomes = await Promise.allSettled(writes);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(2000);
     expect(await blocking).toBeInstanceOf(Error); // a blocking command is not waited for: it is rejected, not left hanging
     await expect(cluster.sendCommand(['GET', 'x'])).rejects.toThrow(/closed/);
-  });
+  }));
 
-  it('turns readiness down in beforeApplicationShutdown, before the client closes', async () => {
+  it('turns readiness down in beforeApplicationShutdown, before the client closes', tracked(async (tracker) => {
     const app = await boot({ rootNodes: mainRootNodes() });
     const moduleRef = app.get(ModuleRef);
     expect((await checkRedisCluster(moduleRef)).status).toBe('up');
@@ -104,25 +98,25 @@ describeWithServers('cluster lifecycle in a Nest app', () => {
     const during = await checkRedisCluster(moduleRef);
     expect(during).toMatchObject({ status: 'down', details: { reason: 'the application is shutting down', lifecycle: 'shutting-down' } });
     expect(await app.get(RedisCluster).sendCommand(['PING'])).toBe('PONG'); // still serving
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
     expect(lifecycle.state).toBe('closed');
-  });
+  }));
 
-  it('publishes the client events as an rxjs stream that completes on close', async () => {
+  it('publishes the client events as an rxjs stream that completes on close', tracked(async (tracker) => {
     const app = await boot({ rootNodes: mainRootNodes(), lazyConnect: true });
     const events = app.get(RedisClusterEvents);
     const all = lastValueFrom(events.events$.pipe(toArray()));
     const ready = lastValueFrom(events.on('node-ready').pipe(toArray()));
     await app.get(RedisCluster).sendCommand(['PING']);
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
     const types = (await all).map((e: RedisClusterEvent) => e.type);
     expect(types).toEqual(expect.arrayContaining(['topology-change', 'node-ready', 'connect', 'end']));
     expect((await ready).every((e) => e.cluster === 'default' && /^127\.0\.0\.1:3[0-2]\d\d\d$/.test(e.address))).toBe(true);
-  });
+  }));
 
-  it('app.close() is idempotent and closing twice leaves nothing open', async () => {
+  it('app.close() is idempotent and closing twice leaves nothing open', tracked(async (tracker) => {
     const app = await boot({ rootNodes: mainRootNodes() });
     await Promise.all([app.close(), app.close()]);
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 });

@@ -15,7 +15,7 @@ import {
   type RedisClusterOptionsFactory,
 } from 'nest-redis-cluster';
 import { describeWithServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, mainRootNodes, redisSockets, timerCount, uniqueNamespace } from './support/nest-test.helpers.js';
+import { closeAndExpectNoLeaks, expectNoLeftovers, mainRootNodes, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
 
 const prefix = uniqueNamespace('module');
 
@@ -64,22 +64,17 @@ function configModule() {
 }
 
 describeWithServers('RedisClusterModule registration', () => {
-  let timers: number;
-  beforeEach(() => {
-    timers = timerCount();
-  });
-
-  it('forRoot: the default cluster is injected by its class and serves HTTP requests', async () => {
+  it('forRoot: the default cluster is injected by its class and serves HTTP requests', tracked(async (tracker) => {
     const app = await bootWith([RedisClusterModule.forRoot({ rootNodes: mainRootNodes() })]);
     expect(app.get(getClusterToken())).toBe(app.get(RedisCluster));
     expect(app.get(RedisCluster).isOpen).toBe(true);
     expect(app.get(RedisCacheService)).toBeInstanceOf(RedisCacheService);
     expect(app.get(RedisClusterEvents).cluster).toBe('default');
     await roundTrip(app, 'forRoot');
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('forRootAsync with useFactory, inject and imports of ConfigModule', async () => {
+  it('forRootAsync with useFactory, inject and imports of ConfigModule', tracked(async (tracker) => {
     const app = await bootWith([
       configModule(),
       RedisClusterModule.forRootAsync({
@@ -89,22 +84,22 @@ describeWithServers('RedisClusterModule registration', () => {
       }),
     ]);
     await roundTrip(app, 'useFactory');
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('forRootAsync with useClass', async () => {
+  it('forRootAsync with useClass', tracked(async (tracker) => {
     const app = await bootWith([configModule(), RedisClusterModule.forRootAsync({ imports: [ConfigModule], useClass: RedisOptionsFactory })]);
     await roundTrip(app, 'useClass');
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('forRootAsync with useExisting from an imported module', async () => {
+  it('forRootAsync with useExisting from an imported module', tracked(async (tracker) => {
     const app = await bootWith([configModule(), RedisClusterModule.forRootAsync({ imports: [RedisConfigModule], useExisting: RedisOptionsFactory })]);
     await roundTrip(app, 'useExisting');
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('forRootAsync with extraProviders available to the factory', async () => {
+  it('forRootAsync with extraProviders available to the factory', tracked(async (tracker) => {
     const app = await bootWith([
       RedisClusterModule.forRootAsync({
         extraProviders: [{ provide: 'REDIS_URLS', useFactory: () => mainRootNodes() }],
@@ -113,10 +108,10 @@ describeWithServers('RedisClusterModule registration', () => {
       }),
     ]);
     await roundTrip(app, 'extraProviders');
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('two named clusters in one app, each injected with @InjectCluster(name)', async () => {
+  it('two named clusters in one app, each injected with @InjectCluster(name)', tracked(async (tracker) => {
     @Injectable()
     class TwoClusters {
       constructor(
@@ -143,16 +138,16 @@ describeWithServers('RedisClusterModule registration', () => {
     await two.orders.sendCommand(['SET', `${prefix}:orders`, '1']);
     expect(await two.sessions.sendCommand(['GET', `${prefix}:orders`])).toBe('1');
     expect(() => app.get(RedisCluster)).toThrow();
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('isGlobal makes the cluster injectable in modules that do not import it', async () => {
+  it('isGlobal makes the cluster injectable in modules that do not import it', tracked(async (tracker) => {
     @Module({ controllers: [KvController] })
     class KvModule {}
     const app = await bootWith([RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), isGlobal: true }), KvModule], []);
     await roundTrip(app, 'global');
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
   it('fails with a clear message when one name is registered twice', async () => {
     const compile = Test.createTestingModule({
@@ -165,7 +160,7 @@ describeWithServers('RedisClusterModule registration', () => {
     await expect(compile).rejects.toBeInstanceOf(ConfigError);
   });
 
-  it('validates options before any socket opens: the ConfigError names the option', async () => {
+  it('validates options before any socket opens: the ConfigError names the option', tracked(async (tracker) => {
     const cases: Array<[string, () => Promise<unknown>]> = [
       ['maxCommandRedirections', () => Test.createTestingModule({ imports: [RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), maxCommandRedirections: -1 })] }).compile()],
       ['bootstrapTimeout', () => Test.createTestingModule({ imports: [RedisClusterModule.forRootAsync({ useFactory: () => ({ rootNodes: mainRootNodes(), bootstrapTimeout: -1 }) })] }).compile()],
@@ -181,6 +176,7 @@ describeWithServers('RedisClusterModule registration', () => {
       expect((error as ConfigError).option).toBe(option);
       expect((error as Error).message).toContain(`"${option}"`);
     }
-    expect(redisSockets()).toEqual([]);
-  });
+    expect(tracker.createdByKind.TCPWRAP).toBeUndefined();
+    await expectNoLeftovers(tracker);
+  }));
 });

@@ -18,11 +18,10 @@ import {
 import type { ResolvedModuleOptions } from '../../lib/nest/redis-cluster-options.resolver.js';
 import { getResolvedOptionsToken } from '../../lib/nest/redis-cluster.tokens.js';
 import { describeWithServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, closedPorts, eventually, mainRootNodes, timerCount, uniqueNamespace } from './support/nest-test.helpers.js';
+import { closeAndExpectNoLeaks, closedPorts, eventually, mainRootNodes, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
 
 describeWithServers('forRootAsync passes every engine option through to createCluster', () => {
-  it('a factory injecting ConfigService returns clientSideCache, maintenance options and a reconnectStrategy function; the engine gets and calls them', async () => {
-    const timers = timerCount();
+  it('a factory injecting ConfigService returns clientSideCache, maintenance options and a reconnectStrategy function; the engine gets and calls them', tracked(async (tracker) => {
     const clientName = uniqueNamespace('opts');
     const strategyCalls: Array<{ retries: number; cause: string }> = [];
     const clientSideCache = new BasicClientSideCache({ maxEntries: 100 });
@@ -120,6 +119,6 @@ describeWithServers('forRootAsync passes every engine option through to createCl
     // The node is not in the topology: the next refresh drops it, which ends the command.
     expect(await failed).not.toBe('answered');
 
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 });

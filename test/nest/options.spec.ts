@@ -1,6 +1,7 @@
 import { ConfigError, RedisClusterModule } from 'nest-redis-cluster';
 import type { RedisClusterModuleOptions } from 'nest-redis-cluster';
 import { resolveModuleOptions } from '../../lib/nest/redis-cluster-options.resolver.js';
+import { HandleTracker } from '../support/handle-tracker.js';
 
 const rootNodes = [{ url: 'redis://127.0.0.1:30001' }];
 
@@ -55,10 +56,18 @@ describe('module options', () => {
     expect(optionOf(() => RedisClusterModule.forRootAsync({ useFactory: () => ({ rootNodes }), useClass: class {} as never }))).toBe('useFactory');
   });
 
-  it('opens no socket when the module is defined', () => {
-    const before = process.getActiveResourcesInfo().length;
-    RedisClusterModule.forRoot({ rootNodes });
-    RedisClusterModule.forRootAsync({ useFactory: () => ({ rootNodes }) });
-    expect(process.getActiveResourcesInfo().length).toBe(before);
+  it('opens no socket when the module is defined', async () => {
+    // Only what defining the modules starts counts (not the timers of jest or of other tests).
+    const tracker = new HandleTracker();
+    try {
+      tracker.run(() => {
+        RedisClusterModule.forRoot({ rootNodes });
+        RedisClusterModule.forRootAsync({ useFactory: () => ({ rootNodes }) });
+      });
+      expect(await tracker.leftovers()).toEqual({}); // (lets anything they scheduled start)
+      expect(tracker.created).toBe(0); // no socket and no timer, not even a short-lived one
+    } finally {
+      tracker.disable();
+    }
   });
 });

@@ -10,7 +10,7 @@ import { ModuleRef } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { checkRedisCluster, OnMessage, OnShardedMessage, PubSubBootstrapError, RedisCluster, RedisClusterModule } from 'nest-redis-cluster';
 import { describeWithServers, redisCli, testServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, eventually, mainRootNodes, timerCount, uniqueNamespace } from './support/nest-test.helpers.js';
+import { closeAndExpectNoLeaks, eventually, mainRootNodes, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
 
 const run = uniqueNamespace('psboot');
 const user = `nrc-${run}`;
@@ -81,8 +81,7 @@ describeWithServers('pub/sub handlers whose subscription fails at bootstrap', ()
     for (const port of ports()) await redisCli(port, 'ACL', 'DELUSER', user).catch(() => undefined);
   });
 
-  it('app.init() rejects with PubSubBootstrapError naming the handler, never the channel', async () => {
-    const timers = timerCount();
+  it('app.init() rejects with PubSubBootstrapError naming the handler, never the channel', tracked(async (tracker) => {
     const app = (await moduleFor(Strict)).createNestApplication({ logger: false });
     const error = await app.init().then(
       () => undefined,
@@ -96,11 +95,10 @@ describeWithServers('pub/sub handlers whose subscription fails at bootstrap', ()
     expect(bootstrap.message).not.toContain(ch.denied);
     expect(bootstrap.message).not.toContain(password);
     expect((bootstrap.cause as Error).message).toMatch(/NOPERM/);
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('{ optional: true }: the app starts, health is degraded while the subscription is retried, then it is subscribed and delivers', async () => {
-    const timers = timerCount();
+  it('{ optional: true }: the app starts, health is degraded while the subscription is retried, then it is subscribed and delivers', tracked(async (tracker) => {
     const logger = new CapturingLogger();
     const app = (await moduleFor(Lenient)).createNestApplication({ logger });
     try {
@@ -125,8 +123,8 @@ describeWithServers('pub/sub handlers whose subscription fails at bootstrap', ()
       const lenient = app.get(Lenient);
       await eventually(() => lenient.got.includes('hello'), 5000, 'the message');
     } finally {
-      await closeAndExpectNoLeaks(app, timers);
+      await closeAndExpectNoLeaks(app, tracker);
       await grant(false);
     }
-  }, 60_000);
+  }), 60_000);
 });

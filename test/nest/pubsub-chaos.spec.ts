@@ -19,7 +19,7 @@ import {
 } from 'nest-redis-cluster';
 import { describeWithServers, mastersAndReplicas, migrateSlot, redisCli, resetCluster, testServers } from '../support/servers.js';
 import { lockChaosCluster } from '../support/workload.js';
-import { chaosRootNodes, closeAndExpectNoLeaks, eventually, timerCount, uniqueNamespace } from './support/nest-test.helpers.js';
+import { chaosRootNodes, closeAndExpectNoLeaks, eventually, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
 
 class CapturingLogger implements LoggerService {
   readonly lines: Array<{ level: string; message: string }> = [];
@@ -68,8 +68,7 @@ describeWithServers('sharded-channel-moved in a Nest app (chaos cluster)', () =>
     }
   }, 180_000);
 
-  it('a live reshard of the channel slot: the handler keeps receiving, the move is logged with its gap and offered on the stream', async () => {
-    const timers = timerCount();
+  it('a live reshard of the channel slot: the handler keeps receiving, the move is logged with its gap and offered on the stream', tracked(async (tracker) => {
     const logger = new CapturingLogger();
     const moduleRef = await Test.createTestingModule({
       imports: [RedisClusterModule.forRoot({ name: 'chaos', rootNodes: chaosRootNodes(), defaults: { commandTimeout: 2000 } })],
@@ -118,8 +117,8 @@ describeWithServers('sharded-channel-moved in a Nest app (chaos cluster)', () =>
       expect(listener.got).toEqual(['before', 'after', 'direct']);
     } finally {
       subscription.unsubscribe();
-      await closeAndExpectNoLeaks(app, timers);
+      await closeAndExpectNoLeaks(app, tracker);
     }
     expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
-  }, 60_000);
+  }), 60_000);
 });

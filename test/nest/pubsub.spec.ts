@@ -19,7 +19,7 @@ import {
   type PubSubListener,
 } from 'nest-redis-cluster';
 import { describeWithServers, nodeCommand, testServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, eventually, mainRootNodes, timerCount, uniqueNamespace } from './support/nest-test.helpers.js';
+import { HandleTracker, closeAndExpectNoLeaks, eventually, inScopeOf, mainRootNodes, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
 
 const run = uniqueNamespace('pubsub');
 const ch = {
@@ -185,41 +185,47 @@ describeWithServers('pub/sub decorators on the real cluster', () => {
   let app: INestApplication;
   let cluster: RedisCluster;
   let logger: CapturingLogger;
-  let timers: number;
+  // The app lives across the tests: each runs in the tracker's scope, so what their calls make
+  // the app create counts too.
+  let tracker: HandleTracker;
+  const inApp = inScopeOf(() => tracker);
   const calls: SpyCall[] = [];
 
   beforeAll(async () => {
-    timers = timerCount();
-    logger = new CapturingLogger();
-    const moduleRef = await Test.createTestingModule({
-      imports: [RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), logging: { errorSummaryInterval: 60_000 } })],
-      providers: [Listeners, Failing, PerRequestListener, TransientListener, TransientConsumer, Misrouted, CachedListener],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger });
-    cluster = app.get(RedisCluster);
-    // Record every (un)subscribe call with its listener and whether the client was open then.
-    for (const method of ['sSubscribe', 'subscribe', 'pSubscribe', 'sUnsubscribe', 'unsubscribe', 'pUnsubscribe'] as const) {
-      const original = cluster[method].bind(cluster) as (names: string[], listener: PubSubListener, buffers?: boolean) => Promise<void>;
-      jest.spyOn(cluster, method).mockImplementation(((names: string[], listener: PubSubListener, buffers?: boolean) => {
-        calls.push({ method, names: [...names], listener, open: cluster.isOpen });
-        return original(names, listener, buffers);
-      }) as never);
-    }
-    await app.init();
+    tracker = new HandleTracker();
+    await tracker.run(async () => {
+      logger = new CapturingLogger();
+      const moduleRef = await Test.createTestingModule({
+        imports: [RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), logging: { errorSummaryInterval: 60_000 } })],
+        providers: [Listeners, Failing, PerRequestListener, TransientListener, TransientConsumer, Misrouted, CachedListener],
+      }).compile();
+      app = moduleRef.createNestApplication({ logger });
+      cluster = app.get(RedisCluster);
+      // Record every (un)subscribe call with its listener and whether the client was open then.
+      for (const method of ['sSubscribe', 'subscribe', 'pSubscribe', 'sUnsubscribe', 'unsubscribe', 'pUnsubscribe'] as const) {
+        const original = cluster[method].bind(cluster) as (names: string[], listener: PubSubListener, buffers?: boolean) => Promise<void>;
+        jest.spyOn(cluster, method).mockImplementation(((names: string[], listener: PubSubListener, buffers?: boolean) => {
+          calls.push({ method, names: [...names], listener, open: cluster.isOpen });
+          return original(names, listener, buffers);
+        }) as never);
+      }
+      await app.init();
+    });
   });
 
   afterAll(async () => {
+    tracker?.disable();
     if (app) await app.close().catch(() => undefined);
   });
 
-  it('delivers sharded messages to @OnShardedMessage as strings, with the channel', async () => {
+  it('delivers sharded messages to @OnShardedMessage as strings, with the channel', inApp(async () => {
     const listeners = app.get(Listeners);
     await cluster.sPublish(ch.sharded, 'order-1');
     await eventually(() => listeners.of('onOrder').length === 1, 5000, 'the sharded message');
     expect(listeners.of('onOrder')).toEqual([{ handler: 'onOrder', message: 'order-1', channel: ch.sharded, pattern: undefined }]);
-  });
+  }));
 
-  it('delivers Buffers with { buffers: true }', async () => {
+  it('delivers Buffers with { buffers: true }', inApp(async () => {
     const listeners = app.get(Listeners);
     const payload = Buffer.from([0, 255, 1, 254, 0x80]);
     await cluster.sPublish(ch.binary, payload);
@@ -227,18 +233,18 @@ describeWithServers('pub/sub decorators on the real cluster', () => {
     const [got] = listeners.of('onBlob');
     expect(Buffer.isBuffer(got!.message)).toBe(true);
     expect((got!.message as Buffer).equals(payload)).toBe(true);
-  });
+  }));
 
-  it('delivers classic messages to @OnMessage (async handler) and pattern messages with the pattern to @OnPatternMessage', async () => {
+  it('delivers classic messages to @OnMessage (async handler) and pattern messages with the pattern to @OnPatternMessage', inApp(async () => {
     const listeners = app.get(Listeners);
     await cluster.publish(ch.news, 'hello');
     await cluster.publish(ch.priceChannel, '42');
     await eventually(() => listeners.of('onNews').length === 1 && listeners.of('onPrice').length === 1, 5000, 'the classic and pattern messages');
     expect(listeners.of('onNews')).toEqual([{ handler: 'onNews', message: 'hello', channel: ch.news, pattern: undefined }]);
     expect(listeners.of('onPrice')).toEqual([{ handler: 'onPrice', message: '42', channel: ch.priceChannel, pattern: ch.pattern }]);
-  });
+  }));
 
-  it('stacked decorators: every channel is subscribed once, sharded channels with one SSUBSCRIBE per slot', async () => {
+  it('stacked decorators: every channel is subscribed once, sharded channels with one SSUBSCRIBE per slot', inApp(async () => {
     expect(keySlot(ch.spreadA)).not.toBe(keySlot(ch.spreadB));
     expect(keySlot(ch.spreadB)).toBe(keySlot(ch.spreadB2));
     const sharded = calls.filter((c) => c.method === 'sSubscribe' && c.names.some((n) => n.includes(':spread')));
@@ -255,9 +261,9 @@ describeWithServers('pub/sub decorators on the real cluster', () => {
     expect(listeners.of('onAny').map((r) => `${r.channel}=${String(r.message)}`).sort()).toEqual(
       [`${ch.spreadA}=a`, `${ch.spreadB}=b`, `${ch.spreadB2}=b2`, `${ch.alerts}=alert`].sort(),
     );
-  });
+  }));
 
-  it('a throwing or rejecting handler is logged (throttled) and keeps its subscription', async () => {
+  it('a throwing or rejecting handler is logged (throttled) and keeps its subscription', inApp(async () => {
     const failing = app.get(Failing);
     await cluster.sPublish(ch.failSync, 'first');
     await cluster.publish(ch.failAsync, 'first');
@@ -273,16 +279,16 @@ describeWithServers('pub/sub decorators on the real cluster', () => {
     expect(errors.filter((l) => l.includes('Failing.reject'))).toEqual(['Redis cluster "default": pub/sub handler Failing.reject failed: async failure #1']);
     // Payloads are never logged.
     expect(errors.join('\n')).not.toContain('second');
-  });
+  }));
 
-  it('delivers to the wrapper installed on the instance (a @Cacheable handler is cached)', async () => {
+  it('delivers to the wrapper installed on the instance (a @Cacheable handler is cached)', inApp(async () => {
     const cached = app.get(CachedListener);
     await cluster.publish(ch.cached, 'same');
     await eventually(() => cached.calls === 1, 5000, 'the first cached delivery');
     await cluster.publish(ch.cached, 'same');
     await new Promise((r) => setTimeout(r, 300));
     expect(cached.calls).toBe(1);
-  });
+  }));
 
   it('warns about request-scoped and transient providers and unregistered clusters, and does not subscribe them', () => {
     const warnings = logger.of('warn');
@@ -299,13 +305,13 @@ describeWithServers('pub/sub decorators on the real cluster', () => {
     expect(subscribed).not.toContain(ch.nowhere);
   });
 
-  it('subscriptions exist on the server while the app runs', async () => {
+  it('subscriptions exist on the server while the app runs', inApp(async () => {
     expect(await subscriberCount('SHARDNUMSUB', [ch.sharded])).toBe(1);
     expect(await subscriberCount('NUMSUB', [ch.news])).toBe(1);
-  });
+  }));
 
-  it('app.close() removes each subscription with its own listener while the client is open, and leaves nothing behind', async () => {
-    await closeAndExpectNoLeaks(app, timers);
+  it('app.close() removes each subscription with its own listener while the client is open, and leaves nothing behind', inApp(async () => {
+    await closeAndExpectNoLeaks(app, tracker);
     const subscribes = calls.filter((c) => ['sSubscribe', 'subscribe', 'pSubscribe'].includes(c.method));
     const unsubscribes = calls.filter((c) => ['sUnsubscribe', 'unsubscribe', 'pUnsubscribe'].includes(c.method));
     expect(unsubscribes).toHaveLength(subscribes.length);
@@ -326,7 +332,7 @@ describeWithServers('pub/sub decorators on the real cluster', () => {
         expect.stringMatching(/pub\/sub handler Failing\.reject failed 1 more time\(s\) in the last \d+ s \(last: .*async failure #2/),
       ]),
     );
-  });
+  }));
 });
 
 const lazyRun = uniqueNamespace('pubsub-lazy');
@@ -353,8 +359,7 @@ class Unreachable {
 }
 
 describeWithServers('pub/sub decorators with lazyConnect and several clusters', () => {
-  it('each cluster subscribes its own handlers; with lazyConnect the app starts at once and subscribes in the background', async () => {
-    const timers = timerCount();
+  it('each cluster subscribes its own handlers; with lazyConnect the app starts at once and subscribes in the background', tracked(async (tracker) => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         RedisClusterModule.forRoot({ rootNodes: mainRootNodes(), lazyConnect: true }),
@@ -374,19 +379,22 @@ describeWithServers('pub/sub decorators with lazyConnect and several clusters', 
     const service = app.get(TwoClusters);
     await eventually(() => service.got.length === 2, 5000, 'both messages');
     expect(service.got.sort()).toEqual(['default:s', 'other:c']);
-    await closeAndExpectNoLeaks(app, timers);
-  });
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
 
-  it('with lazyConnect and a seed that never answers, shutdown is not held up by the pending subscription and logs no failure', async () => {
-    // Accepts connections and never answers: the subscription stays pending until shutdown.
+  it('with lazyConnect and a seed that never answers, shutdown is not held up by the pending subscription and logs no failure', tracked(async (tracker) => {
+    // Accepts connections and never answers: the subscription stays pending until shutdown. It is
+    // the test's, closed after the check: created outside the tracked scope (with the sockets it
+    // accepts), so only the app's side of each connection counts.
     const sockets = new Set<net.Socket>();
-    const silent = net.createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = tracker.exit(() =>
+      net.createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      }),
+    );
+    await tracker.exit(() => new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve)));
     const silentPort = (silent.address() as net.AddressInfo).port;
-    const timers = timerCount();
     const logger = new CapturingLogger();
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -407,10 +415,10 @@ describeWithServers('pub/sub decorators with lazyConnect and several clusters', 
     await app.init();
     expect(Date.now() - started).toBeLessThan(1000);
     const closing = Date.now();
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
     expect(Date.now() - closing).toBeLessThan(3000);
     expect(logger.lines.filter((l) => /subscription of/.test(l.message))).toEqual([]);
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
-  });
+  }));
 });

@@ -14,7 +14,7 @@ import request from 'supertest';
 import { AppModule } from '../../sample/src/app.module.js';
 import type { ReceivedOrder } from '../../sample/src/orders/order.interface.js';
 import { describeWithServers, testServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, closedPorts, eventually, timerCount } from './support/nest-test.helpers.js';
+import { HandleTracker, closeAndExpectNoLeaks, closedPorts, eventually, inScopeOf } from './support/nest-test.helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,35 +25,40 @@ function clusterUrl(): string {
 
 describeWithServers('sample app (in process)', () => {
   let app: INestApplication;
-  let timers: number;
+  // The app lives across the tests: each runs in the tracker's scope, so what their requests make
+  // the app create counts too.
+  let tracker: HandleTracker;
+  const inApp = inScopeOf(() => tracker);
 
   beforeAll(async () => {
-    timers = timerCount();
     process.env.REDIS_CLUSTER_NODES = clusterUrl();
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    tracker = new HandleTracker();
+    await tracker.run(async () => {
+      const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+      app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+    });
   });
 
   afterAll(async () => {
     delete process.env.REDIS_CLUSTER_NODES;
-    await closeAndExpectNoLeaks(app, timers);
+    await closeAndExpectNoLeaks(app, tracker);
   });
 
-  it('GET /health reports the cluster up with per-node detail', async () => {
+  it('GET /health reports the cluster up with per-node detail', inApp(async () => {
     const res = await request(app.getHttpServer()).get('/health').expect(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.details.redis).toMatchObject({ status: 'up', clusterState: 'ok', slotsCovered: 16384 });
-  });
+  }));
 
-  it('PUT then GET /notes/:id writes and reads through @InjectCluster', async () => {
+  it('PUT then GET /notes/:id writes and reads through @InjectCluster', inApp(async () => {
     const put = await request(app.getHttpServer()).put('/notes/hello').send({ text: 'world' }).expect(200);
     expect(put.body).toEqual({ id: 'hello', slot: expect.any(Number) });
     await request(app.getHttpServer()).get('/notes/hello').expect(200, { id: 'hello', text: 'world' });
     await request(app.getHttpServer()).get('/notes/missing-note').expect(404);
-  });
+  }));
 
-  it('caches products with @Cacheable and evicts them with @CacheEvict', async () => {
+  it('caches products with @Cacheable and evicts them with @CacheEvict', inApp(async () => {
     const server = app.getHttpServer();
     await request(server).delete('/products/cache').expect(200, { cleared: true });
     const reads = async () => ((await request(server).get('/products/stats').expect(200)).body as { databaseReads: number }).databaseReads;
@@ -65,9 +70,9 @@ describeWithServers('sample app (in process)', () => {
     await request(server).get('/products/1').expect(200, { id: '1', name: 'Keyboard', price: 59 });
     expect(await reads()).toBe(start + 2);
     await request(server).get('/products/404').expect(404);
-  });
+  }));
 
-  it('POST /orders publishes on the sharded channel and the @OnShardedMessage handler receives it (GET /orders/received)', async () => {
+  it('POST /orders publishes on the sharded channel and the @OnShardedMessage handler receives it (GET /orders/received)', inApp(async () => {
     const server = app.getHttpServer();
     const item = `widget-${randomUUID().slice(0, 8)}`;
     const placed = await request(server).post('/orders').send({ item, quantity: 2 }).expect(201);
@@ -85,7 +90,7 @@ describeWithServers('sample app (in process)', () => {
     );
     expect(received.find((order) => order.id === id)).toEqual({ id, item, quantity: 2, channel: 'orders:{eu}', receivedAt: expect.any(String) });
     await request(server).post('/orders').send({ quantity: 1 }).expect(400);
-  });
+  }));
 });
 
 function run(command: string, args: string[], timeoutMs: number): Promise<string> {

@@ -6,7 +6,7 @@ import { ClientClosedError, ClientOfflineError, CommandTimeoutError, QueueFullEr
 import { ConnectionClosedError, ConnectionError, ReconnectStrategyError } from '../../lib/engine/errors/connection.error.js';
 import { ReplyError } from '../../lib/engine/errors/reply.error.js';
 import type { RespValue } from '../../lib/engine/resp/types.js';
-import { handleCounts, newHandles } from '../support/leaks.js';
+import { HandleTracker } from '../support/handle-tracker.js';
 import { describeWithServers, killNode, restartNode, testServers } from '../support/servers.js';
 
 function standalone(): number {
@@ -199,21 +199,30 @@ describeWithServers('NodeConnection against a real redis-server', () => {
   });
 
   it('close() drains in-flight commands, then leaves no socket or timer behind', async () => {
-    const before = handleCounts();
-    const c = new NodeConnection({ url: url(), pingInterval: 1000 });
-    await c.connect();
-    const inflight = [c.sendCommand(['DEBUG', 'SLEEP', '0.1']), c.sendCommand(['ECHO', 'last'])].map((q) => q.catch((e: unknown) => e));
-    const closed = c.close();
-    await expect(c.sendCommand(['PING'])).rejects.toBeInstanceOf(ClientClosedError);
-    await closed;
-    expect(await Promise.all(inflight)).toEqual(['OK', 'last']);
-    expect(newHandles(before)).toEqual({});
-    await c.close();
-    const d = new NodeConnection({ url: url() });
-    await d.connect();
-    const pending = d.sendCommand(['DEBUG', 'SLEEP', '0.2']).catch((e: unknown) => e);
-    await d.destroy();
-    expect(await pending).toBeInstanceOf(ClientClosedError);
-    expect(newHandles(before)).toEqual({});
+    // Only what these connections create counts (not the timers of jest or of other tests).
+    const tracker = new HandleTracker();
+    try {
+      await tracker.run(async () => {
+        const c = new NodeConnection({ url: url(), pingInterval: 1000 });
+        await c.connect();
+        const inflight = [c.sendCommand(['DEBUG', 'SLEEP', '0.1']), c.sendCommand(['ECHO', 'last'])].map((q) => q.catch((e: unknown) => e));
+        const closed = c.close();
+        await expect(c.sendCommand(['PING'])).rejects.toBeInstanceOf(ClientClosedError);
+        await closed;
+        expect(await Promise.all(inflight)).toEqual(['OK', 'last']);
+        expect(tracker.createdByKind.TCPWRAP).toBe(1);
+        expect(await tracker.leftovers()).toEqual({});
+        await c.close();
+        const d = new NodeConnection({ url: url() });
+        await d.connect();
+        const pending = d.sendCommand(['DEBUG', 'SLEEP', '0.2']).catch((e: unknown) => e);
+        await d.destroy();
+        expect(await pending).toBeInstanceOf(ClientClosedError);
+        expect(tracker.createdByKind.TCPWRAP).toBe(2);
+        expect(await tracker.leftovers()).toEqual({});
+      });
+    } finally {
+      tracker.disable();
+    }
   });
 });

@@ -2,7 +2,10 @@
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { HandleTracker, expectNoLeftovers } from '../../support/handle-tracker.js';
 import { testServers } from '../../support/servers.js';
+
+export { HandleTracker, expectNoLeftovers };
 
 /** Root nodes of the main test cluster (30001–30006). */
 export function mainRootNodes(): Array<{ url: string }> {
@@ -35,29 +38,49 @@ export function uniqueNamespace(prefix = 't'): string {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sockets of this process connected to a test server port (30000–32767: offsets included). */
-export function redisSockets(): net.Socket[] {
-  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  return handles.filter(
-    (h): h is net.Socket => h instanceof net.Socket && typeof h.remotePort === 'number' && h.remotePort >= 30000 && h.remotePort < 32768,
-  );
-}
-
-/** Active timers of this process (Nest, jest and supertest may hold a few of their own). */
-export function timerCount(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+/**
+ * Runs a test in the scope of a fresh HandleTracker, disabled at the end: the Nest app it boots,
+ * the app's clients and HTTP server, and every timer or socket its calls make them create are
+ * recorded (not the timers of jest or of earlier tests), so closeAndExpectNoLeaks(app, tracker)
+ * can tell what the app left behind.
+ *
+ *   it('…', tracked(async (tracker) => { const app = await boot(); …; await closeAndExpectNoLeaks(app, tracker); }));
+ */
+export function tracked(fn: (tracker: HandleTracker) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const tracker = new HandleTracker();
+    try {
+      await tracker.run(() => fn(tracker));
+    } finally {
+      tracker.disable();
+    }
+  };
 }
 
 /**
- * Closes the app and waits until no socket to a test server is left and the timer count is back
- * to `timersBefore` (polls up to 2 s); fails with what is still open.
+ * For an app shared by the tests of a describe block (booted in beforeAll inside
+ * `tracker.run`): wraps a test so that it runs in the same tracker's scope.
+ *
+ *   const inApp = inScopeOf(() => tracker);  it('…', inApp(async () => { … }));
  */
-export async function closeAndExpectNoLeaks(app: INestApplication | { close(): Promise<void> }, timersBefore: number): Promise<void> {
-  await app.close();
-  const deadline = Date.now() + 2000;
-  while (Date.now() < deadline && (redisSockets().length > 0 || timerCount() > timersBefore)) await sleep(20);
-  expect(redisSockets().map((s) => `${s.remoteAddress}:${s.remotePort}`)).toEqual([]);
-  expect(timerCount()).toBeLessThanOrEqual(timersBefore);
+export function inScopeOf(tracker: () => HandleTracker): <T>(fn: () => Promise<T>) => () => Promise<T> {
+  return (fn) => () => tracker().run(fn);
+}
+
+/**
+ * Closes the app (in the tracker's scope: what close() starts counts too), then waits (up to
+ * 2 s: sockets ended by close() are destroyed a few event-loop turns later) until nothing the
+ * tracker recorded is alive; fails with the kind and creation stack of each handle left. The
+ * tracker is disabled afterwards.
+ */
+export async function closeAndExpectNoLeaks(app: INestApplication | { close(): Promise<void> }, tracker: HandleTracker): Promise<void> {
+  try {
+    await tracker.run(() => app.close());
+    if (tracker.created === 0) throw new Error('the tracker recorded no handle: was the app booted outside tracker.run()?');
+    await expectNoLeftovers(tracker);
+  } finally {
+    tracker.disable();
+  }
 }
 
 /** Polls `check` every 100 ms until it returns true (or throws after `timeoutMs`). */

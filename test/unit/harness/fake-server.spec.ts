@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { FakeRedisServer, nodeIdFor } from '../../fake/fake-redis-server.js';
 import * as F from '../../fake/resp-frames.js';
+import { HandleTracker, expectNoLeftovers } from '../../support/handle-tracker.js';
 
 /** A raw client that accumulates what it receives. */
 class RawClient {
@@ -398,22 +399,29 @@ describe('FakeRedisServer', () => {
   });
 
   test('close() destroys client sockets and leaves no handles', async () => {
-    await fake.close();
-    await new Promise((r) => setTimeout(r, 20));
-    const tcp = () => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
-    const before = tcp();
-    const other = await FakeRedisServer.start();
-    const c = await RawClient.connect(other.port);
-    other.once('GET', () => ({ delayMs: 10_000, bytes: '+late\r\n' }));
-    c.send(cmd('GET', 'k'));
-    await other.waitForCommand('GET');
-    const pending = other.waitForCommand('NEVER', undefined, 10_000).catch((e: Error) => e.message);
-    await other.close();
-    await c.waitClosed();
-    expect(await pending).toBe('fake server closed');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(tcp()).toBeLessThanOrEqual(before);
-    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThan(3);
-    await other.close(); // idempotent
+    // Only what this test creates counts: the server, its accepted socket, the raw client and the timers.
+    const tracker = new HandleTracker();
+    let other: FakeRedisServer | undefined;
+    try {
+      const { c, pending } = await tracker.run(async () => {
+        other = await FakeRedisServer.start();
+        const c = await RawClient.connect(other.port);
+        other.once('GET', () => ({ delayMs: 10_000, bytes: '+late\r\n' }));
+        c.send(cmd('GET', 'k'));
+        await other.waitForCommand('GET');
+        const pending = other.waitForCommand('NEVER', undefined, 10_000).catch((e: Error) => e.message);
+        return { c, pending };
+      });
+      expect(tracker.createdByKind).toMatchObject({ TCPSERVERWRAP: 1, TCPWRAP: 2 });
+      expect(tracker.createdByKind.Timeout).toBeGreaterThanOrEqual(2); // the delayed reply and the NEVER wait
+      await tracker.run(() => other!.close());
+      await c.waitClosed();
+      expect(await pending).toBe('fake server closed');
+      await expectNoLeftovers(tracker);
+      await other!.close(); // idempotent
+    } finally {
+      tracker.disable();
+      await other?.close();
+    }
   });
 });
