@@ -20,7 +20,8 @@
 export { RedisCluster, createCluster } from './engine/cluster/cluster-client.js';
 export type { RedisClusterOptions, RootNodeOptions, NodeAddressMap, PoolOptions } from './engine/cluster/cluster-options.js';
 export type { ClusterEvents } from './engine/cluster/cluster-events.js';
-export type { ClusterCommandOptions, ClusterStats } from './engine/cluster/command-executor.js';
+export type { ClusterCommandOptions } from './engine/cluster/command-executor.js';
+export type { ClusterStats } from './engine/cluster/executor-context.js';
 export type { ClusterNodeInfo, Shard } from './engine/cluster/topology.js';
 export type { TopologyDiff } from './engine/cluster/node-registry.js';
 export { ClusterPipeline, type PipelineOutcome } from './engine/cluster/cluster-pipeline.js';

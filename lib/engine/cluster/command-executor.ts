@@ -36,7 +36,6 @@ export interface ClusterCommandOptions {
   observer?: CallObserver;
 }
 
-export type { ClusterStats, ExecutorContext } from './executor-context.js';
 
 /**
  * Commands that change the state of the connection they run on. On a shared multiplexed
