@@ -1,0 +1,221 @@
+// Review of the lazy-deadline hot path (retry-loop deadlineAt NaN + adoptDeadline), the shared
+// fan-out deadline and the raw split route, against scripted nodes with exact timing.
+import { createCluster, CommandTimeoutError, NodeFanOutError, type RedisCluster } from '../../lib/index.js';
+import { keySlot } from '../../lib/engine/commands/key-slot.js';
+import { FakeRedisServer, type SlotRange } from './fake-redis-server.js';
+import * as F from './resp-frames.js';
+
+const TIMEOUT_MS = 600;
+const STEP_MS = 400;
+const HANG = { delayMs: 5_000, bytes: F.simple('LATE') };
+
+let a: FakeRedisServer;
+let b: FakeRedisServer;
+let client: RedisCluster | undefined;
+
+function table(): SlotRange[] {
+  return [
+    { start: 0, end: 8191, master: { host: '127.0.0.1', port: a.port } },
+    { start: 8192, end: 16383, master: { host: '127.0.0.1', port: b.port } },
+  ];
+}
+
+function create(extra: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): RedisCluster {
+  client = createCluster({
+    rootNodes: [{ url: `redis://127.0.0.1:${a.port}` }],
+    defaults: { commandTimeout: TIMEOUT_MS, socket: { reconnectStrategy: 20 }, ...defaults },
+    topologyRefreshInterval: 0,
+    ...extra,
+  });
+  client.on('error', () => undefined);
+  client.on('node-error', () => undefined);
+  return client;
+}
+
+async function timed(call: () => Promise<unknown>): Promise<{ value: unknown; error: unknown; elapsedMs: number }> {
+  const started = performance.now();
+  let value: unknown;
+  let error: unknown;
+  try {
+    value = await call();
+  } catch (e) {
+    error = e;
+  }
+  return { value, error, elapsedMs: performance.now() - started };
+}
+
+const keyOnA = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => `key:${k}`).find((k) => keySlot(k) < 8192)!;
+const keyOnB = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => `key:${k}`).find((k) => keySlot(k) >= 8192)!;
+
+function toAction(reply: unknown): { bytes?: string | Buffer } {
+  if (typeof reply === 'string' || Buffer.isBuffer(reply)) return { bytes: reply };
+  return (reply ?? {}) as { bytes?: string | Buffer };
+}
+
+beforeEach(async () => {
+  a = await FakeRedisServer.start();
+  b = await FakeRedisServer.start();
+  a.setSlots(table());
+  b.setSlots(table());
+});
+
+afterEach(async () => {
+  await client?.destroy();
+  client = undefined;
+  await Promise.all([a.close(), b.close()]);
+});
+
+describe('review: shared fan-out deadline', () => {
+  it('a node of a fan-out that times out reports the call timeout (not what was left after the lazy connect)', async () => {
+    a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
+    a.on('DBSIZE', () => F.integer(3));
+    b.on('DBSIZE', () => HANG);
+    const cluster = create();
+    const outcome = await timed(() => cluster.dbSize());
+    expect(outcome.error).toBeInstanceOf(NodeFanOutError);
+    const reason = (outcome.error as NodeFanOutError).outcomes.find((o) => o.address.endsWith(`:${b.port}`)) as { reason?: unknown };
+    expect(reason.reason).toBeInstanceOf(CommandTimeoutError);
+    const timeout = reason.reason as CommandTimeoutError;
+    // The call's timeout is TIMEOUT_MS; the node's send only got what was left (~TIMEOUT_MS - STEP_MS).
+    expect({ timeoutMs: timeout.timeoutMs, message: timeout.message.split(' (')[0] }).toEqual({
+      timeoutMs: TIMEOUT_MS,
+      message: `DBSIZE timed out after ${TIMEOUT_MS} ms`,
+    });
+  });
+});
+
+describe('review: lazy deadline paths settle at the call deadline', () => {
+  it('blocking command after a lazy connect: deadline = issue + block time + commandTimeout', async () => {
+    a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
+    a.on('BLPOP', () => HANG);
+    const cluster = create();
+    const outcome = await timed(() => cluster.sendCommand(['BLPOP', keyOnA, '0.2']));
+    expect(outcome.error).toBeInstanceOf(CommandTimeoutError);
+    expect((outcome.error as CommandTimeoutError).timeoutMs).toBe(TIMEOUT_MS + 200);
+    expect(outcome.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS + 200 - 2);
+    expect(outcome.elapsedMs).toBeLessThan(TIMEOUT_MS + 200 + 50);
+  });
+
+  it('node-bound command (nodeClient) on a connected cluster: settles at its deadline', async () => {
+    const cluster = create();
+    await cluster.connect();
+    b.on('GET', () => HANG);
+    const outcome = await timed(() => cluster.nodeClient(`127.0.0.1:${b.port}`).get(keyOnB));
+    expect(outcome.error).toBeInstanceOf(CommandTimeoutError);
+    expect((outcome.error as CommandTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+    expect(outcome.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
+    expect(outcome.elapsedMs).toBeLessThan(TIMEOUT_MS + 50);
+  });
+
+  it('returnBuffers + MOVED: one deadline', async () => {
+    const cluster = create();
+    await cluster.connect();
+    a.on('GET', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${keySlot(keyOnA)} 127.0.0.1:${b.port}`) }));
+    b.on('GET', () => HANG);
+    const outcome = await timed(() => cluster.sendCommand(['GET', keyOnA], { returnBuffers: true }));
+    expect(outcome.error).toBeInstanceOf(CommandTimeoutError);
+    expect(outcome.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
+    expect(outcome.elapsedMs).toBeLessThan(TIMEOUT_MS + 50);
+  });
+
+  it('commandTimeout 0: no deadline on the hot path (MOVED then a reply after 700 ms)', async () => {
+    const cluster = create({}, { commandTimeout: 0 });
+    await cluster.connect();
+    a.on('GET', () => ({ delayMs: 100, bytes: F.error(`MOVED ${keySlot(keyOnA)} 127.0.0.1:${b.port}`) }));
+    b.on('GET', () => ({ delayMs: 700, bytes: F.bulk('v') }));
+    expect(await cluster.get(keyOnA)).toBe('v');
+  });
+});
+
+describe('review: client-side cache single flight', () => {
+  it('a follower sharing a hanging leader read times out at its own deadline (from its issue), not earlier or later', async () => {
+    a.on('CLIENT TRACKING', () => F.simple('OK'));
+    a.on('GET', () => HANG);
+    const cluster = create({ clientSideCache: { ttl: 0 } }, { RESP: 3 });
+    await cluster.connect();
+    const started = performance.now();
+    const leader = timed(() => cluster.get(keyOnA));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const follower = timed(() => cluster.get(keyOnA));
+    const [l, f] = await Promise.all([leader, follower]);
+    expect(l.error).toBeInstanceOf(CommandTimeoutError);
+    expect(f.error).toBeInstanceOf(CommandTimeoutError);
+    expect(l.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
+    expect(l.elapsedMs).toBeLessThan(TIMEOUT_MS + 50);
+    expect(f.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
+    expect(f.elapsedMs).toBeLessThan(TIMEOUT_MS + 50);
+    expect((f.error as CommandTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+    // Only one GET was sent while the leader was out, and one more for the follower after the leader failed.
+    const gets = a.commands.filter((c) => c.argv[0] === 'GET');
+    expect(gets).toHaveLength(2);
+    // The follower's GET went out only once the leader had failed (single flight), ~TIMEOUT_MS after the start.
+    expect(gets[1]!.at - gets[0]!.at).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
+    void started;
+  });
+});
+
+describe('review: split route and tracing', () => {
+  it('a traced raw single-slot MGET/DEL (one slot group: sent as is) still reports its node, like GET', async () => {
+    const { default: dc } = await import('node:diagnostics_channel');
+    const { CHANNELS } = await import('../../lib/index.js');
+    const contexts: Array<Record<string, unknown>> = [];
+    const handlers = {
+      start: () => undefined,
+      end: () => undefined,
+      asyncStart: () => undefined,
+      asyncEnd: (context: object) => contexts.push({ ...(context as Record<string, unknown>) }),
+      error: () => undefined,
+    };
+    const channel = dc.tracingChannel(CHANNELS.COMMAND);
+    channel.subscribe(handlers);
+    try {
+      a.on('GET', () => F.nul());
+      a.on('MGET', () => F.array([F.nul()]));
+      a.on('DEL', () => F.integer(0));
+      const cluster = create();
+      await cluster.connect();
+      await cluster.sendCommand(['GET', keyOnA]);
+      await cluster.sendCommand(['MGET', keyOnA]);
+      await cluster.sendCommand(['DEL', keyOnA]);
+      const ports = Object.fromEntries(contexts.map((c) => [c['command'], c['serverPort']]));
+      expect(ports).toEqual({ GET: a.port, MGET: a.port, DEL: a.port });
+    } finally {
+      channel.unsubscribe(handlers);
+    }
+  });
+
+  it('a traced raw single-slot MGET that is MOVED reports the node that answered, like GET', async () => {
+    const { default: dc } = await import('node:diagnostics_channel');
+    const { CHANNELS } = await import('../../lib/index.js');
+    const contexts: Array<Record<string, unknown>> = [];
+    const handlers = {
+      start: () => undefined,
+      end: () => undefined,
+      asyncStart: () => undefined,
+      asyncEnd: (context: object) => contexts.push({ ...(context as Record<string, unknown>) }),
+      error: () => undefined,
+    };
+    const channel = dc.tracingChannel(CHANNELS.COMMAND);
+    channel.subscribe(handlers);
+    try {
+      // Two keys on a, in different slots: each call gets its own MOVED to b.
+      const onA = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((k) => `key:${k}`).filter((k) => keySlot(k) < 8192);
+      const [k1, k2] = [onA[0]!, onA.find((k) => keySlot(k) !== keySlot(onA[0]!))!];
+      a.once('GET', () => F.error(`MOVED ${keySlot(k1)} 127.0.0.1:${b.port}`));
+      a.once('MGET', () => F.error(`MOVED ${keySlot(k2)} 127.0.0.1:${b.port}`));
+      b.on('GET', () => F.nul());
+      b.on('MGET', () => F.array([F.nul()]));
+      const cluster = create();
+      await cluster.connect();
+      await cluster.sendCommand(['GET', k1]);
+      await cluster.sendCommand(['MGET', k2]);
+      const seen = contexts.map((c) => ({ command: c['command'], port: c['serverPort'], redirections: c['redirections'] }));
+      expect(seen).toEqual([
+        { command: 'GET', port: b.port, redirections: 1 },
+        { command: 'MGET', port: b.port, redirections: 1 },
+      ]);
+    } finally {
+      channel.unsubscribe(handlers);
+    }
+  });
+});
