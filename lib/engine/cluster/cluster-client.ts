@@ -41,7 +41,7 @@ import type { BasicClientSideCache } from '../cache/basic-client-side-cache.js';
 import type { TrackingPlugin } from '../cache/tracking-plugin.js';
 import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
 import { HandshakeRefusedError } from '../errors/connection.error.js';
-import { Observability, splitObserver, withObserver, type ConnectAttempt, type ObservabilityHost } from '../observability/observability.js';
+import { Observability, withObserver, type ConnectAttempt, type ObservabilityHost } from '../observability/observability.js';
 import type { CallObserver } from '../observability/trace-context.js';
 import { resolveObservabilityOptions } from '../observability/options.js';
 
@@ -273,11 +273,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** @internal A cluster-wide command (by its request policy): sent to every master/node, or refused. */
   routeClusterWide(argv: readonly RedisArgument[], route: ClusterRoute, options: ClusterCommandOptions | undefined): Promise<RespValue> {
     if (route.kind === 'refuse') return Promise.reject(route.error);
-    if (route.kind === 'split') {
-      // A traced split call counts its groups' redirects and retries, but has no single node.
-      const observer = options?.observer;
-      return executeSplit(this.executor, argv, route.split, route.step, observer ? { ...options, observer: splitObserver(observer) } : options);
-    }
+    if (route.kind === 'split') return executeSplit(this.executor, argv, route.split, route.step, options);
     // One deadline from the call for the whole fan-out: the lazy connect and every node's send.
     const timeout = options?.timeout ?? this.executor.context.defaultTimeout;
     const deadline = options?.deadline ?? callDeadline(timeout);

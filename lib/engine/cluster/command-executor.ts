@@ -3,7 +3,7 @@ import { commandInfo, type CommandInfo } from '../commands/command-info.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
 import type { CommandOptions } from '../connection/queued-command.js';
-import { ClientClosedError, CommandTimeoutError, CrossSlotError, UnsupportedCommandError } from '../errors/base.error.js';
+import { ClientClosedError, CommandTimeoutDuringMaintenanceError, CommandTimeoutError, CrossSlotError, UnsupportedCommandError } from '../errors/base.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
 import { ReplyError } from '../errors/reply.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
@@ -210,8 +210,11 @@ class CommandAttempt extends RetryLoop<RespValue> {
     super.run();
   }
 
+  /** Node-bound commands (no redirects): their errors end the call, a timeout as the call's own. */
+  private nodeBoundError: ((error: Error) => void) | undefined;
+
   protected send(node: ClusterNode, asking: boolean): void {
-    const onError = this.options?.node ? this.reject : this.fail;
+    const onError = this.options?.node ? (this.nodeBoundError ??= (error) => this.failNodeBound(error)) : this.fail;
     if (this.info.blocking) return this.runDedicated(node, asking, onError);
     const connection = node.connection;
     const cache = this.ctx.cache;
@@ -255,6 +258,19 @@ class CommandAttempt extends RetryLoop<RespValue> {
       }
     }
     this.adoptDeadline(connection.enqueue(this.argv, this.connectionOptions(asking), this.resolve, onError));
+  }
+
+  /**
+   * A node-bound command follows no redirect and retries nothing: its error is the call's. A
+   * timeout is reported as the call's CommandTimeoutError (its whole timeout, not what was left
+   * of it when this attempt was queued); a maintenance-relaxed timeout stays as it is.
+   */
+  private failNodeBound(error: Error): void {
+    if (error instanceof CommandTimeoutError && !(error instanceof CommandTimeoutDuringMaintenanceError)) {
+      if (error.written) this.mayHaveRun = true;
+      return this.timedOut(error.cause instanceof Error ? error.cause : undefined);
+    }
+    this.reject(error);
   }
 
   /** Blocking commands lease a dedicated connection so that they never stall other traffic. */

@@ -4,6 +4,7 @@ import { ArgumentError } from '../errors/base.error.js';
 import { PartialFailureError, type SlotOutcome } from '../errors/cluster.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
+import { splitObserver } from '../observability/observability.js';
 
 /**
  * Runs a multi-key command whose keys may span slots as one sub-command per slot (all issued in
@@ -30,13 +31,17 @@ export async function executeSplit(
     throw new ArgumentError(command, 0, `whole entries of ${step} arguments (key then value)`, `${rest.length} arguments`);
   }
   const groups = groupBySlot(rest, step);
+  // One slot: sent as it is (a traced call then reports the node that answered, as for GET).
   if (groups.size <= 1) return executor.execute(argv, options);
   const slots = [...groups.keys()];
+  // Several slots: a traced call counts its groups' redirects and retries, but has no single node.
+  const observer = options?.observer;
+  const partOptions = observer ? { ...options, observer: splitObserver(observer) } : options;
   const parts = slots.map((slot) => {
     const entries = groups.get(slot)!;
     const sub: RedisArgument[] = [name];
     for (const entry of entries) for (let j = 0; j < step; j++) sub.push(rest[entry * step + j]!);
-    return executor.execute(sub, options);
+    return executor.execute(sub, partOptions);
   });
   const settled = await Promise.allSettled(parts);
   const outcomes: SlotOutcome[] = settled.map((outcome, g) => {

@@ -22,12 +22,23 @@ export class CancellableTimers {
     return new Promise<void>((resolve) => this.schedule(delayMs, resolve, resolve));
   }
 
-  /** Clears every pending timer and runs its `cancelled` callback. */
+  /**
+   * Clears every pending timer and runs its `cancelled` callback. Every callback runs even if one
+   * throws (nothing is left hanging); the first error is rethrown afterwards.
+   */
   cancelAll(): void {
     const cancelled = [...this.pending.values()];
     for (const timer of this.pending.keys()) clearTimeout(timer);
     this.pending.clear();
-    for (const callback of cancelled) callback();
+    let failure: { error: unknown } | undefined;
+    for (const callback of cancelled) {
+      try {
+        callback();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 
   /** Timers pending. */

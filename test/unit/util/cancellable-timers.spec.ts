@@ -45,4 +45,18 @@ describe('CancellableTimers', () => {
     jest.advanceTimersByTime(10);
     expect(log).toEqual(['re-fired']);
   });
+
+  it('a cancel callback that throws does not keep the others from running; the error is rethrown after', () => {
+    const timers = new CancellableTimers();
+    const log: string[] = [];
+    const bug = new Error('callback bug');
+    timers.schedule(10, () => log.push('a fired'), () => {
+      throw bug;
+    });
+    timers.schedule(10, () => log.push('b fired'), () => log.push('b cancelled'));
+    expect(() => timers.cancelAll()).toThrow(bug);
+    expect(log).toEqual(['b cancelled']);
+    expect(timers.size).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

@@ -1,5 +1,7 @@
-// Review of the lazy-deadline hot path (retry-loop deadlineAt NaN + adoptDeadline), the shared
-// fan-out deadline and the raw split route, against scripted nodes with exact timing.
+// The call deadline on the hot path is fixed lazily (the first attempt adopts the deadline its
+// connection computed; anything that waits fixes it first): blocking commands, node-bound commands,
+// returnBuffers, commandTimeout 0, cache single-flight followers, fan-outs after a lazy connect and
+// traced raw split commands keep one deadline from the call and report it. Scripted nodes, exact timing.
 import { createCluster, CommandTimeoutError, NodeFanOutError, type RedisCluster } from '../../lib/index.js';
 import { keySlot } from '../../lib/engine/commands/key-slot.js';
 import { FakeRedisServer, type SlotRange } from './fake-redis-server.js';
