@@ -42,6 +42,7 @@ import type { TrackingPlugin } from '../cache/tracking-plugin.js';
 import { createMaintenance, type MaintenanceConnectionPlugin } from '../maintenance/index.js';
 import { HandshakeRefusedError } from '../errors/connection.error.js';
 import { Observability, withObserver, type ConnectAttempt, type ObservabilityHost } from '../observability/observability.js';
+import type { NodeRole } from '../observability/trace-context.js';
 import type { CallObserver } from '../observability/trace-context.js';
 import { resolveObservabilityOptions } from '../observability/options.js';
 
@@ -104,6 +105,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
         for (const watcher of this.topologyWatchers) watcher(topology);
       },
       error: (error) => this.emit('error', error),
+      seedConnection: (connection) => this.observeConnects(connection, () => undefined, false, true),
     });
     const nodeDefaults = this.options.nodeOptions('127.0.0.1', 6379);
     const defaultTimeout = nodeDefaults.commandTimeout;
@@ -727,8 +729,12 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     };
   }
 
-  /** Each connection attempt of `connection` on `nest-redis-cluster:connect` and in `db.client.connection.create_time`. */
-  private observeConnects(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
+  /**
+   * Each connection attempt of `connection` on `nest-redis-cluster:connect` and in
+   * `db.client.connection.create_time`: the nodes' connections and the seed connections of
+   * topology discovery (`seed: true`, no role yet).
+   */
+  private observeConnects(connection: NodeConnection, roleOf: () => NodeRole | undefined, dedicated: boolean, seed = false): void {
     let attempt: ConnectAttempt | undefined;
     const settle = (error?: Error): void => {
       if (error) attempt?.failed(error);
@@ -739,11 +745,17 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       settle(new ClientClosedError('connection attempt superseded'));
       const address = connection.address;
       const colon = address.lastIndexOf(':');
-      attempt = this.observability.connectAttempt({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)), role: node.role, attempt: info.attempt, reconnect: info.reconnect, dedicated });
+      attempt = this.observability.connectAttempt({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)), role: roleOf(), seed, attempt: info.attempt, reconnect: info.reconnect, dedicated });
     });
     connection.on('ready', () => settle());
     connection.on('error', (error) => settle(error));
-    connection.on('end', () => settle(new ClientClosedError('connection closed before it was ready')));
+    connection.on('end', () => {
+      // A seed connection ended before it was ready: the discovery dropped it (another seed answered).
+      if (seed) {
+        attempt?.abandoned();
+        attempt = undefined;
+      } else settle(new ClientClosedError('connection closed before it was ready'));
+    });
   }
 
   private setupConnection(connection: NodeConnection, node: ClusterNode, dedicated: boolean): void {
@@ -751,7 +763,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (this.options.useReplicas && !dedicated) {
       connection.addHandshakeExtension({ steps: () => (node.role === 'replica' ? [{ args: ['READONLY'] }] : []) });
     }
-    this.observeConnects(connection, node, dedicated);
+    this.observeConnects(connection, () => node.role, dedicated);
     const address = node.address;
     connection.on('error', (error) => {
       this.emit('node-error', error, address);

@@ -49,6 +49,8 @@ export function fetchFromSeeds(
   seeds: readonly ResolvedNodeConnectionOptions[],
   contextFor: (seed: ResolvedNodeConnectionOptions) => ParseContext,
   signal?: AbortSignal,
+  /** Told each seed connection before it connects (observability of its connection attempt). */
+  onSeedConnection?: (connection: NodeConnection) => void,
 ): Promise<Topology> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new ClientClosedError());
@@ -72,6 +74,7 @@ export function fetchFromSeeds(
       const connection = new NodeConnection({ ...seed, reconnectStrategy: false as const, pingInterval: 0, maxQueueLength: 10 }, true);
       open.add(connection);
       connection.on('error', () => undefined);
+      onSeedConnection?.(connection);
       connection
         .connect()
         .then(() => fetchTopology(connection, contextFor(seed)))

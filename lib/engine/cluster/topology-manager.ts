@@ -23,6 +23,8 @@ export interface TopologyEvents {
   /** A MOVED reply patched `slot` to another master (no refresh yet). */
   patched?(topology: Topology, slot: number): void;
   error(error: Error): void;
+  /** A seed connection of a discovery was created (before it connects). */
+  seedConnection?(connection: NodeConnection): void;
 }
 
 /**
@@ -52,6 +54,9 @@ export class TopologyManager {
     private readonly events: TopologyEvents,
   ) {}
 
+  /** Passes each seed connection of a discovery to the `seedConnection` event. */
+  private readonly seedHook = (connection: NodeConnection): void => this.events.seedConnection?.(connection);
+
   get current(): Topology | undefined {
     return this.currentTopology;
   }
@@ -60,7 +65,7 @@ export class TopologyManager {
   async bootstrap(): Promise<Topology> {
     let topology: Topology;
     try {
-      topology = await fetchFromSeeds(this.options.rootNodes, (seed) => this.context(seed.host), this.lifetime.signal);
+      topology = await fetchFromSeeds(this.options.rootNodes, (seed) => this.context(seed.host), this.lifetime.signal, this.seedHook);
     } catch (failures) {
       if (failures instanceof ClientClosedError) throw failures;
       throw new TopologyError('No root node could provide the cluster topology (rootNodes)', failures as SeedFailure[]);
@@ -129,7 +134,7 @@ export class TopologyManager {
     }
     if (this.stopped) return;
     try {
-      const topology = await fetchFromSeeds(this.options.rootNodes, (seed: ResolvedNodeConnectionOptions) => this.context(seed.host), this.lifetime.signal);
+      const topology = await fetchFromSeeds(this.options.rootNodes, (seed: ResolvedNodeConnectionOptions) => this.context(seed.host), this.lifetime.signal, this.seedHook);
       this.install(await this.confirmLoading(topology));
     } catch (seedFailures) {
       if (seedFailures instanceof ClientClosedError) return;

@@ -22,17 +22,25 @@ export interface ObservabilityHost extends MetricsSource {
   roleOf(address: string): NodeRole | undefined;
 }
 
-/** One connection attempt being observed; call exactly one of the two (later calls are ignored). @internal */
+/** One connection attempt being observed; call exactly one of these (later calls are ignored). @internal */
 export interface ConnectAttempt {
   ready(): void;
   failed(error: Error): void;
+  /**
+   * The attempt was given up on purpose before it was ready (a seed connection no longer needed
+   * once another seed answered): the trace ends without an error, no create time is recorded.
+   */
+  abandoned(): void;
 }
 
 /** Where a connection attempt goes. @internal */
 export interface ConnectTarget {
   readonly host: string;
   readonly port: number;
-  readonly role: NodeRole;
+  /** Undefined for a seed connection (role not known yet). */
+  readonly role: NodeRole | undefined;
+  /** A seed connection of topology discovery. @default false */
+  readonly seed?: boolean;
   /** Reconnect attempts so far (0 first). */
   readonly attempt: number;
   readonly reconnect: boolean;
@@ -172,6 +180,7 @@ export class Observability {
         serverAddress: target.host,
         serverPort: target.port,
         nodeRole: target.role,
+        seed: target.seed === true,
         attempt: target.attempt,
         reconnect: target.reconnect,
         dedicated: target.dedicated,
@@ -194,6 +203,11 @@ export class Observability {
         if (settled) return;
         settled = true;
         reject(error);
+      },
+      abandoned: () => {
+        if (settled) return;
+        settled = true;
+        resolve();
       },
     };
   }

@@ -101,11 +101,12 @@ export function traceWithOpenTelemetry(tracer: TracerLike, options: OpenTelemetr
         'db.system.name': 'redis',
         'server.address': context.serverAddress,
         'server.port': context.serverPort,
-        'redis.cluster.node.role': context.nodeRole,
         'redis.connect.attempt': context.attempt,
         'redis.connect.reconnect': context.reconnect,
         'redis.connect.dedicated': context.dedicated,
+        'redis.connect.seed': context.seed,
       };
+      if (context.nodeRole !== undefined) attributes['redis.cluster.node.role'] = context.nodeRole;
       spans.set(context, tracer.startSpan('redis.connect', { kind: SPAN_KIND_CLIENT, attributes }));
     },
     end(context: ConnectTraceContext & object) {

@@ -73,8 +73,10 @@ export interface CommandTraceContext {
 export interface ConnectTraceContext {
   readonly serverAddress: string;
   readonly serverPort: number;
-  /** Role of the node when the attempt started. */
-  readonly nodeRole: NodeRole;
+  /** Role of the node when the attempt started; undefined for a seed (its role is not known yet). */
+  readonly nodeRole: NodeRole | undefined;
+  /** True for a seed connection of topology discovery (a throw-away connection to a root node). */
+  readonly seed: boolean;
   /** Reconnect attempts so far: 0 for the first attempt (and for the immediate reconnect after a ready socket broke), then 1, 2… */
   readonly attempt: number;
   /** True for any attempt after the connection's first. */
