@@ -1,18 +1,10 @@
 // nest-redis-cluster:connect: one trace per connection attempt (shared and dedicated connections,
 // failures), and db.client.connection.create_time.
-import net from 'node:net';
 import { CHANNELS, METRICS, type ConnectTraceContext } from '../../lib/index.js';
 import { mainCluster } from '../support/cluster-client.js';
+import { closedPort } from '../support/ports.js';
 import { describeWithServers } from '../support/servers.js';
 import { collect, histogramCount, otelMetrics, recordChannel } from './support/otel.js';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describeWithServers('nest-redis-cluster:connect', () => {
   it('traces each attempt: the masters on connect(), a pooled connection, a refused one; records create_time', async () => {
