@@ -5,17 +5,9 @@ import { ArgumentError, type RedisCluster } from '../../lib/index.js';
 import { HASH_EXPIRATION } from '../../lib/engine/commands/families/hash-field-expiration.js';
 import { mainCluster } from '../support/cluster-client.js';
 import { describeOnServer, serverLabel } from '../support/servers.js';
+import { until } from '../support/workload.js';
 
 const run = Math.random().toString(36).slice(2, 8);
-
-/** Polls `check` until it is true (the server's active expiry is what we wait for), failing after `ms`. */
-async function until(check: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 for (const RESP of [3, 2] as const) {
   describeOnServer({ redis: 8, valkey: 9 }, 'hash field expiration', `hash field expiration (RESP${RESP})`, () => {
@@ -100,7 +92,7 @@ for (const RESP of [3, 2] as const) {
       const key = k('short');
       await c.hSet(key, { keep: '1', drop: '2' });
       expect(await c.hpExpire(key, 'drop', 50)).toEqual([1]);
-      await until(async () => (await c.hExists(key, 'drop')) === 0, 'the field to expire');
+      await until(async () => (await c.hExists(key, 'drop')) === 0, 'the field to expire', 5000, 20);
       expect(await c.hGetAll(key)).toEqual({ keep: '1' });
     });
 

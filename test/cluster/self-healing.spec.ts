@@ -3,6 +3,7 @@
 // commands it held are retried (a retriable ConnectionError) after a topology refresh.
 import { AuthError, createCluster, type RedisCluster } from '../../lib/index.js';
 import { keySlot } from '../../lib/engine/commands/key-slot.js';
+import { useTestClient } from '../support/cluster-client.js';
 import { describeWithServers, mastersAndReplicas, redisCli, testServers } from '../support/servers.js';
 import { FakeRedisServer } from '../fake/fake-redis-server.js';
 import * as F from '../fake/resp-frames.js';
@@ -11,12 +12,10 @@ const USER = 'late-healer';
 const PASSWORD = 'late-healer-secret';
 
 describeWithServers('self-healing nodes (real cluster)', () => {
-  let cluster: RedisCluster | undefined;
+  const testClient = useTestClient();
   let ports: number[] = [];
 
   afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
     await Promise.all(ports.map((port) => redisCli({ port, allowError: true }, 'ACL', 'DELUSER', USER)));
   });
 
@@ -28,19 +27,21 @@ describeWithServers('self-healing nodes (real cluster)', () => {
     const key = Array.from({ length: 200 }, (_, i) => `heal:${i}`).find((k) => topology.ownerOf(keySlot(k)) === late)!;
     // Every node but `late` knows the user already; `late` learns it only after the client failed there.
     await Promise.all(ports.filter((p) => p !== late).map((port) => redisCli(port, 'ACL', 'SETUSER', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all')));
-    cluster = createCluster({
-      rootNodes: ports.filter((p) => p !== late).map((port) => ({ url: `redis://127.0.0.1:${port}` })),
-      defaults: { username: USER, password: PASSWORD, commandTimeout: 10_000, socket: { reconnectStrategy: 50 } },
-    });
+    const cluster = testClient(
+      createCluster({
+        rootNodes: ports.filter((p) => p !== late).map((port) => ({ url: `redis://127.0.0.1:${port}` })),
+        defaults: { username: USER, password: PASSWORD, commandTimeout: 10_000, socket: { reconnectStrategy: 50 } },
+      }),
+    );
     cluster.on('error', () => undefined);
-    const authFailed = new Promise<Error>((resolve) => cluster!.on('node-error', (error, address) => address.endsWith(`:${late}`) && error instanceof AuthError && resolve(error)));
+    const authFailed = new Promise<Error>((resolve) => cluster.on('node-error', (error, address) => address.endsWith(`:${late}`) && error instanceof AuthError && resolve(error)));
     await cluster.connect();
     const lateAddress = cluster.getPrimaries().find((m) => m.port === late)!.address;
     expect(await authFailed).toBeInstanceOf(AuthError);
     const refreshesBefore = cluster.stats().topologyRefreshes;
     // The command waits (retrying within its deadline) while the node refuses…
     const pending = cluster.set(key, 'healed');
-    const failedAgain = new Promise<void>((resolve) => cluster!.on('node-error', (error, address) => address === lateAddress && error instanceof AuthError && resolve()));
+    const failedAgain = new Promise<void>((resolve) => cluster.on('node-error', (error, address) => address === lateAddress && error instanceof AuthError && resolve()));
     await failedAgain;
     // …and succeeds once the user exists there: the node opened a fresh main connection.
     await redisCli(late, 'ACL', 'SETUSER', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all');

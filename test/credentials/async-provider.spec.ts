@@ -1,9 +1,8 @@
 import { inspect } from 'node:util';
 import { describeWithServers, testServers } from '../support/servers.js';
-import { mainCluster } from '../support/cluster-client.js';
 import { NodeConnection } from '../../lib/engine/connection/node-connection.js';
-import { ConnectTimeoutError, CredentialsProviderError, RedisClusterError, type AsyncCredentialsProvider, type RedisCluster } from '../../lib/index.js';
-import { deleteUsers, setUser } from './credentials-helpers.js';
+import { ConnectTimeoutError, CredentialsProviderError, RedisClusterError, type AsyncCredentialsProvider } from '../../lib/index.js';
+import { useMainClusterUsers } from './credentials-helpers.js';
 
 const SUFFIX = `${process.pid}`;
 const USER = `async-${SUFFIX}`;
@@ -23,19 +22,11 @@ function provider(credentials: () => Promise<{ username?: string; password?: str
 
 describeWithServers('async credentials provider', () => {
   const acl = () => testServers().acl;
-  const ports = () => testServers().clusters.main.ports;
-  let cluster: RedisCluster | undefined;
-
-  beforeAll(() => setUser(ports(), USER, PASS));
-  afterAll(() => deleteUsers(ports(), USER));
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
+  const openCluster = useMainClusterUsers({ [USER]: PASS });
 
   it('is asked for every new connection of the cluster (seed, main, pub/sub, pooled)', async () => {
     const p = provider(async () => ({ username: USER, password: PASS }));
-    cluster = mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }], defaults: { credentialsProvider: p } });
+    const cluster = openCluster({ credentialsProvider: p });
     await cluster.connect();
     const afterConnect = p.calls;
     expect(afterConnect).toBeGreaterThanOrEqual(4); // at least one seed + three masters
@@ -65,7 +56,7 @@ describeWithServers('async credentials provider', () => {
 
   it('cluster connect() with a throwing provider rejects with a typed error naming the provider failure, no secret', async () => {
     const p = provider(() => Promise.reject(new Error(`no token for ${PASS}`)));
-    cluster = mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }], defaults: { credentialsProvider: p, socket: { connectTimeout: 1000 } } });
+    const cluster = openCluster({ credentialsProvider: p, socket: { connectTimeout: 1000 } });
     const error = await cluster.connect().then(
       () => undefined,
       (e: unknown) => e,

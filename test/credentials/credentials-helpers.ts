@@ -1,5 +1,6 @@
-import type { BasicAuth, Disposable, StreamingCredentialsListener, StreamingCredentialsProvider } from '../../lib/index.js';
-import { nodeCommand } from '../support/servers.js';
+import type { BasicAuth, Disposable, RedisCluster, RedisClusterOptions, StreamingCredentialsListener, StreamingCredentialsProvider } from '../../lib/index.js';
+import { mainCluster, useTestClient } from '../support/cluster-client.js';
+import { nodeCommand, testServers } from '../support/servers.js';
 
 /** A streaming provider driven by the test: `push()` sends new credentials to the subscribed client. */
 export class TestStreamingProvider implements StreamingCredentialsProvider {
@@ -59,4 +60,20 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * Registers the hooks of a describe block that runs clients as ACL users of the main cluster: `users` (name →
+ * password, full rights) are created on every node before its tests and deleted after them, and the client a test
+ * opens with the returned function is closed after that test. The function creates it (not connected) with the
+ * first node as its only root node and `defaults` as its connection defaults (the credentials under test).
+ */
+export function useMainClusterUsers(users: Record<string, string>): (defaults: RedisClusterOptions['defaults']) => RedisCluster {
+  const ports = () => testServers().clusters.main.ports;
+  beforeAll(async () => {
+    for (const [user, password] of Object.entries(users)) await setUser(ports(), user, password);
+  });
+  afterAll(() => deleteUsers(ports(), ...Object.keys(users)));
+  const testClient = useTestClient();
+  return (defaults) => testClient(mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }], defaults }));
 }

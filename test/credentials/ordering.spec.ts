@@ -1,9 +1,7 @@
 import { describeWithServers, testServers } from '../support/servers.js';
-import { mainCluster } from '../support/cluster-client.js';
 import { until } from '../support/workload.js';
 import { NodeConnection } from '../../lib/engine/connection/node-connection.js';
-import type { RedisCluster } from '../../lib/index.js';
-import { connectionsOf, deleteUsers, setUser, TestStreamingProvider, total } from './credentials-helpers.js';
+import { connectionsOf, TestStreamingProvider, total, useMainClusterUsers } from './credentials-helpers.js';
 
 const SUFFIX = `${process.pid}`;
 const USER_A = `ord-a-${SUFFIX}`;
@@ -13,16 +11,7 @@ const PASS_B = `ob-${SUFFIX}-secret`;
 
 describeWithServers('re-authentication order and subscribers', () => {
   const ports = () => testServers().clusters.main.ports;
-  let cluster: RedisCluster | undefined;
-  beforeAll(async () => {
-    await setUser(ports(), USER_A, PASS_A);
-    await setUser(ports(), USER_B, PASS_B);
-  });
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
-  afterAll(() => deleteUsers(ports(), USER_A, USER_B));
+  const openCluster = useMainClusterUsers({ [USER_A]: PASS_A, [USER_B]: PASS_B });
 
   for (const RESP of [2, 3] as const) {
     it(`RESP${RESP}: commands issued before the push run as the old user, every one issued after as the new one`, async () => {
@@ -46,7 +35,7 @@ describeWithServers('re-authentication order and subscribers', () => {
     it(`RESP${RESP}: a subscriber connection switches user and keeps delivering`, async () => {
       const provider = new TestStreamingProvider({ username: USER_A, password: PASS_A });
       const reauthErrors: Error[] = [];
-      cluster = mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }], defaults: { credentialsProvider: provider, RESP } });
+      const cluster = openCluster({ credentialsProvider: provider, RESP });
       cluster.on('reauthentication-error', (e) => reauthErrors.push(e));
       await cluster.connect();
       const channel = `ord-ch-${RESP}-${SUFFIX}`;
@@ -58,7 +47,7 @@ describeWithServers('re-authentication order and subscribers', () => {
       await until(async () => total(await connectionsOf(ports(), USER_A)) === 0, 'no connection left on the old user');
       // Messages published after the switch arrive (on RESP2 the subscriber was reopened and resubscribed).
       await until(async () => {
-        await cluster!.publish(channel, 'two');
+        await cluster.publish(channel, 'two');
         return received.includes('two');
       }, 'message after the switch');
       expect(reauthErrors).toEqual([]);

@@ -4,10 +4,9 @@
 // of credentials (no AuthError / ReAuthenticationError / NOAUTH / WRONGPASS / NOPERM; the failover's own in-flight
 // outcomes are reported), ACL LOG on every node records no refused authentication for the two users, no connection
 // is left on the old user (CLIENT LIST on every live node), and the subscription keeps delivering.
-import { type RedisCluster } from '../../lib/index.js';
 import { describeWithServers, failover, mastersAndReplicas, migrateSlot, nodeCommand, testServers } from '../support/servers.js';
 import { useFreshChaosCluster } from '../support/chaos-cluster.js';
-import { mainCluster } from '../support/cluster-client.js';
+import { mainCluster, useTestClient } from '../support/cluster-client.js';
 import { report, slotIn, tagForSlot, tagsPerShard, until, Workload } from '../support/workload.js';
 import { aclRule, connectionsOf, deleteUsers, percentile, setUser, TestStreamingProvider, total } from './credentials-helpers.js';
 
@@ -31,13 +30,9 @@ async function aclLog(port: number): Promise<Array<Record<string, unknown>>> {
 
 describeWithServers('credentials rotation across failover and reshard (chaos cluster)', () => {
   useFreshChaosCluster();
-  let cluster: RedisCluster | undefined;
+  const testClient = useTestClient();
 
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-    await deleteUsers(chaos().ports, USER_A, USER_B);
-  });
+  afterEach(() => deleteUsers(chaos().ports, USER_A, USER_B));
 
   it('rotates during a manual failover and a slot migration under load', async () => {
     const ports = chaos().ports;
@@ -47,7 +42,7 @@ describeWithServers('credentials rotation across failover and reshard (chaos clu
     const topo = await mastersAndReplicas(chaos());
 
     const provider = new TestStreamingProvider({ username: USER_A, password: PASS_A1 });
-    const c = (cluster = mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports[0]! } }], defaults: { credentialsProvider: provider, commandTimeout: 2000 } }, 'chaos'));
+    const c = testClient(mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports[0]! } }], defaults: { credentialsProvider: provider, commandTimeout: 2000 } }, 'chaos'));
     const durations: number[] = [];
     c.on('node-reauthenticated', (_a, info) => durations.push(info.durationMs));
     const reauthErrors: Error[] = [];

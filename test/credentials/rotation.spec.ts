@@ -1,9 +1,8 @@
 import { inspect } from 'node:util';
 import { describeWithServers, testServers } from '../support/servers.js';
-import { mainCluster } from '../support/cluster-client.js';
 import { Workload, report, until } from '../support/workload.js';
 import { ReAuthenticationError, type RedisCluster } from '../../lib/index.js';
-import { aclRule, connectionsOf, deleteUsers, percentile, setUser, TestStreamingProvider, total } from './credentials-helpers.js';
+import { aclRule, connectionsOf, percentile, TestStreamingProvider, total, useMainClusterUsers } from './credentials-helpers.js';
 
 const SUFFIX = `${process.pid}`;
 const USER_A = `rot-a-${SUFFIX}`;
@@ -14,23 +13,11 @@ const PASS_B = `pb-${SUFFIX}-secret`;
 
 describeWithServers('streaming credentials provider on the main cluster', () => {
   const ports = () => testServers().clusters.main.ports;
-  let cluster: RedisCluster | undefined;
-
-  beforeAll(async () => {
-    await setUser(ports(), USER_A, PASS_A1);
-    await setUser(ports(), USER_B, PASS_B);
-  });
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
-  afterAll(async () => {
-    await deleteUsers(ports(), USER_A, USER_B);
-  });
+  const openCluster = useMainClusterUsers({ [USER_A]: PASS_A1, [USER_B]: PASS_B });
 
   it('rotates the password, then the user, under load: 0 failed commands, no connection left on the old identity, pub/sub keeps delivering', async () => {
     const provider = new TestStreamingProvider({ username: USER_A, password: PASS_A1 });
-    cluster = mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }], defaults: { credentialsProvider: provider } });
+    const cluster = openCluster({ credentialsProvider: provider });
     const durations: number[] = [];
     cluster.on('node-reauthenticated', (_address, info) => durations.push(info.durationMs));
     const reauthErrors: Error[] = [];
@@ -55,7 +42,7 @@ describeWithServers('streaming credentials provider on the main cluster', () => 
     // The pooled connection's AUTH is queued behind its BLPOP (ordered): release it.
     await cluster.sendCommand(['LPUSH', `rot-list-${SUFFIX}`, 'x']);
     await expect(blocking).resolves.toEqual([`rot-list-${SUFFIX}`, 'x']);
-    await until(() => durations.length - before1 >= 1 && durations.length - before1 >= attached(cluster!), 'every connection re-authenticated (password)');
+    await until(() => durations.length - before1 >= 1 && durations.length - before1 >= attached(cluster), 'every connection re-authenticated (password)');
     await aclRule(ports(), USER_A, `<${PASS_A1}`);
     await workload.waitForOps(500);
 
@@ -107,14 +94,14 @@ describeWithServers('streaming credentials provider on the main cluster', () => 
 
   it('a refused re-authentication is reported by event and hook, names no secret, and keeps the connection on its identity', async () => {
     const provider = new TestStreamingProvider({ username: USER_B, password: PASS_B });
-    cluster = mainCluster({ rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }], defaults: { credentialsProvider: provider } });
+    const cluster = openCluster({ credentialsProvider: provider });
     const errors: ReAuthenticationError[] = [];
     cluster.on('reauthentication-error', (e) => errors.push(e));
     await cluster.connect();
     await cluster.sendCommand(['SET', `rot-k-${SUFFIX}`, '1']);
     const wrong = `wrong-${SUFFIX}-secret`;
     provider.push({ username: USER_B, password: wrong });
-    await until(() => errors.length >= attached(cluster!) && errors.length > 0, 'every connection reported the refused AUTH');
+    await until(() => errors.length >= attached(cluster) && errors.length > 0, 'every connection reported the refused AUTH');
     for (const error of errors) {
       expect(error).toBeInstanceOf(ReAuthenticationError);
       expect(error.code).toBe('ERR_REDIS_REAUTH');

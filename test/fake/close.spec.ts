@@ -4,25 +4,17 @@
 import { ClientClosedError, ConnectionError, createCluster } from '../../lib/index.js';
 import { keySlot } from '../../lib/engine/commands/key-slot.js';
 import { HandleTracker } from '../support/handle-tracker.js';
-import { FakeRedisServer } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
+import { useFakeCluster } from './support/fake-cluster.js';
 
-let a: FakeRedisServer;
-
-beforeEach(async () => {
-  a = await FakeRedisServer.start();
-  a.setSlots([{ start: 0, end: 16383, master: { host: '127.0.0.1', port: a.port } }]);
-});
-
-afterEach(async () => {
-  await a.close();
-});
+/** One node, `a`, serving every slot. */
+const fakes = useFakeCluster(1);
 
 it('destroy() during a draining close() ends it without waiting for the stuck command', async () => {
-  a.on('GET', () => ({ delayMs: 30_000, bytes: F.bulk('late') }));
+  fakes.a.on('GET', () => ({ delayMs: 30_000, bytes: F.bulk('late') }));
   const tracker = new HandleTracker();
   try {
-    const cluster = tracker.run(() => createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${a.port}` }], defaults: { commandTimeout: 20_000 }, topologyRefreshInterval: 0 }));
+    const cluster = tracker.run(() => createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${fakes.a.port}` }], defaults: { commandTimeout: 20_000 }, topologyRefreshInterval: 0 }));
     let ends = 0;
     const errors: string[] = [];
     cluster.on('end', () => ends++);
@@ -32,7 +24,7 @@ it('destroy() during a draining close() ends it without waiting for the stuck co
     const key = 'k1';
     expect(keySlot(key)).toBeLessThan(16384);
     const inflight = tracker.run(() => cluster.get(key).catch((e: unknown) => e));
-    await a.waitForCommand('GET');
+    await fakes.a.waitForCommand('GET');
     const closing = tracker.run(() => cluster.close());
     const destroying = tracker.run(() => cluster.destroy());
     await Promise.all([closing, destroying]);

@@ -4,14 +4,12 @@
 // reject with ConnectionClosedError { mayHaveRun: true }, never ClientClosedError.
 import { jest } from '@jest/globals';
 import { NodeConnection } from '../../lib/engine/connection/node-connection.js';
-import type { NodeConnectionOptions } from '../../lib/engine/connection/connection-options.js';
 import { ClientClosedError } from '../../lib/engine/errors/base.error.js';
 import { ConnectionClosedError, NodeRemovedError } from '../../lib/engine/errors/connection.error.js';
-import { FakeRedisServer } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
+import { useFakeNode } from './support/fake-node.js';
 
-let fake: FakeRedisServer;
-let connection: NodeConnection | undefined;
+const fake = useFakeNode();
 
 /** Timers created through the global setTimeout while the spy is on, and whether each is still live. */
 class TimerTracker {
@@ -51,30 +49,14 @@ class TimerTracker {
   }
 }
 
-beforeEach(async () => {
-  fake = await FakeRedisServer.start();
-});
-
-afterEach(async () => {
-  await connection?.destroy();
-  connection = undefined;
-  await fake.close();
-});
-
-function open(options: Partial<NodeConnectionOptions> = {}): NodeConnection {
-  connection = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, reconnectStrategy: 10 }, RESP: 2, clientInfo: false, ...options });
-  connection.on('error', () => undefined);
-  return connection;
-}
-
 describe('closing a node connection', () => {
   it('a command written to a retired connection that never gets its reply rejects with ConnectionClosedError mayHaveRun (not ClientClosedError)', async () => {
-    fake.on('GET', () => ({ noReply: true }));
-    fake.on('QUIT', () => ({ noReply: true }));
-    const c = open({ commandTimeout: 0 });
+    fake.server.on('GET', () => ({ noReply: true }));
+    fake.server.on('QUIT', () => ({ noReply: true }));
+    const c = fake.open({ commandTimeout: 0 });
     await c.connect();
     const written = c.sendCommand(['GET', 'k']).catch((e: unknown) => e);
-    await fake.waitForCommand('GET');
+    await fake.server.waitForCommand('GET');
     const unsentLater = c.sendCommand(['GET', 'later']).catch((e: unknown) => e);
     const reason = new NodeRemovedError(c.address, 'the node left the cluster topology');
     await c.retire(reason);
@@ -87,9 +69,9 @@ describe('closing a node connection', () => {
   });
 
   it('after a hand-off (close() of a connection with commands in flight), a reply that never comes rejects with mayHaveRun', async () => {
-    fake.on('GET', () => ({ noReply: true }));
-    fake.on('QUIT', () => ({ noReply: true }));
-    const c = open({ commandTimeout: 0 });
+    fake.server.on('GET', () => ({ noReply: true }));
+    fake.server.on('QUIT', () => ({ noReply: true }));
+    const c = fake.open({ commandTimeout: 0 });
     await c.connect();
     const written = c.sendCommand(['GET', 'k']).catch((e: unknown) => e);
     await c.close();
@@ -99,7 +81,7 @@ describe('closing a node connection', () => {
   });
 
   it('emits end exactly once and nothing after it, whatever close/destroy calls follow', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     const events: string[] = [];
     for (const name of ['end', 'error', 'push', 'ready', 'reconnecting', 'connect'] as const) c.on(name, () => events.push(name));
@@ -111,9 +93,9 @@ describe('closing a node connection', () => {
   });
 
   it('an error listener that destroys the connection stops the reconnection (no timer, no second end)', async () => {
-    fake.on('GET', () => ({ close: true }));
+    fake.server.on('GET', () => ({ close: true }));
     const tracker = new TimerTracker();
-    const c = open({ commandTimeout: 0 });
+    const c = fake.open({ commandTimeout: 0 });
     await c.connect();
     const ends: number[] = [];
     c.on('end', () => ends.push(1));
@@ -131,11 +113,11 @@ describe('closing a node connection', () => {
   });
 
   it('no timer the connection created outlives close(): liveness, deadlines, ping, close fallback', async () => {
-    fake.on('GET', () => F.bulk('v'));
+    fake.server.on('GET', () => F.bulk('v'));
     const tracker = new TimerTracker();
     tracker.start();
     try {
-      const c = open({ commandTimeout: 5000, pingInterval: 1000, socket: { host: '127.0.0.1', port: fake.port, livenessTimeout: 3000 } });
+      const c = fake.open({ commandTimeout: 5000, pingInterval: 1000, socket: { host: '127.0.0.1', port: fake.server.port, livenessTimeout: 3000 } });
       await c.connect();
       expect(await c.sendCommand(['GET', 'k'])).toBe('v');
       expect(tracker.liveCount).toBeGreaterThan(0); // deadline, liveness and ping timers are armed
@@ -147,16 +129,16 @@ describe('closing a node connection', () => {
   });
 
   it('destroy() while the server answers LOADING cancels the re-check timer', async () => {
-    fake.on('PING', () => F.error('LOADING Redis is loading the dataset in memory'));
+    fake.server.on('PING', () => F.error('LOADING Redis is loading the dataset in memory'));
     const tracker = new TimerTracker();
     tracker.start();
     try {
-      const c = open({ socket: { host: '127.0.0.1', port: fake.port, connectTimeout: 0 } });
+      const c = fake.open({ socket: { host: '127.0.0.1', port: fake.server.port, connectTimeout: 0 } });
       const connecting = c.connect().catch((e: unknown) => e);
       // Wait until the ready check was re-sent at least once (the re-check timer ran and re-armed).
       await new Promise<void>((resolve) => {
         const poll = (): void => {
-          if (fake.commandNames().filter((n) => n === 'PING').length >= 2) resolve();
+          if (fake.server.commandNames().filter((n) => n === 'PING').length >= 2) resolve();
           else setImmediate(poll);
         };
         poll();
@@ -172,7 +154,7 @@ describe('closing a node connection', () => {
 
 describe('opening a node connection', () => {
   it('unusable TLS options (tls.connect throws) make connect() and sendCommand() reject with TlsError, never throw', async () => {
-    const c = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, tls: { key: 'not a key', cert: 'not a cert' } } });
+    const c = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.server.port, tls: { key: 'not a key', cert: 'not a cert' } } });
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     let thrown: unknown;
@@ -185,7 +167,7 @@ describe('opening a node connection', () => {
     expect(thrown).toBeUndefined();
     expect(await connecting).toMatchObject({ code: 'ERR_REDIS_TLS' });
     expect(errors[0]).toMatchObject({ code: 'ERR_REDIS_TLS' });
-    const d = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, tls: { key: 'not a key', cert: 'not a cert' } } });
+    const d = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.server.port, tls: { key: 'not a key', cert: 'not a cert' } } });
     d.on('error', () => undefined);
     await expect(d.sendCommand(['PING'])).rejects.toMatchObject({ code: 'ERR_REDIS_TLS' });
     expect(d.isOpen).toBe(false);

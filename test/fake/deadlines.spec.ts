@@ -5,7 +5,6 @@
 // TIMEOUT_MS + STEP_MS; the bound asserted is halfway (never a tight threshold). The overshoot past
 // the deadline is reported as a figure in the test output.
 import {
-  createCluster,
   AskError,
   ClusterDownError,
   CommandTimeoutError,
@@ -17,8 +16,8 @@ import {
   type RedisCluster,
 } from '../../lib/index.js';
 import { keySlot } from '../../lib/engine/commands/key-slot.js';
-import { FakeRedisServer, type SlotRange } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
+import { useFakeCluster } from './support/fake-cluster.js';
 
 const TIMEOUT_MS = 600;
 const STEP_MS = 400;
@@ -30,28 +29,15 @@ const HANG = { delayMs: 5_000, bytes: F.simple('LATE') };
 /** A path that restarted its clock after the first step would settle after TIMEOUT_MS + STEP_MS. */
 const BOUND_MS = TIMEOUT_MS + STEP_MS / 2;
 
-let a: FakeRedisServer;
-let b: FakeRedisServer;
-let client: RedisCluster | undefined;
+/** Node `a` serves slots 0–8191, node `b` 8192–16383. */
+const fakes = useFakeCluster(2);
 const overshoots: Array<{ path: string; overshootMs: number }> = [];
 
-function table(): SlotRange[] {
-  return [
-    { start: 0, end: 8191, master: { host: '127.0.0.1', port: a.port } },
-    { start: 8192, end: 16383, master: { host: '127.0.0.1', port: b.port } },
-  ];
-}
-
 function create(options: { commandTimeout?: number; maxCommandRedirections?: number } = {}): RedisCluster {
-  client = createCluster({
-    rootNodes: [{ url: `redis://127.0.0.1:${a.port}` }],
-    defaults: { commandTimeout: options.commandTimeout ?? TIMEOUT_MS, socket: { reconnectStrategy: 20 } },
+  return fakes.createClient({
+    defaults: { commandTimeout: options.commandTimeout ?? TIMEOUT_MS },
     ...(options.maxCommandRedirections !== undefined ? { maxCommandRedirections: options.maxCommandRedirections } : {}),
-    topologyRefreshInterval: 0,
   });
-  client.on('error', () => undefined);
-  client.on('node-error', () => undefined);
-  return client;
 }
 
 async function connect(options: { commandTimeout?: number; maxCommandRedirections?: number } = {}): Promise<RedisCluster> {
@@ -89,19 +75,6 @@ function expectTimeout(outcome: { error: unknown; elapsedMs: number }, command: 
 const keyOnA = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => `key:${k}`).find((k) => keySlot(k) < 8192)!;
 const slotA = keySlot(keyOnA);
 
-beforeEach(async () => {
-  a = await FakeRedisServer.start();
-  b = await FakeRedisServer.start();
-  a.setSlots(table());
-  b.setSlots(table());
-});
-
-afterEach(async () => {
-  await client?.destroy();
-  client = undefined;
-  await Promise.all([a.close(), b.close()]);
-});
-
 afterAll(() => {
   // The figure asked for: how long after its deadline each path settled (ms).
   console.log(`deadline overshoot per path (ms, deadline ${TIMEOUT_MS} ms):\n${overshoots.map((o) => `  ${o.path}: ${o.overshootMs}`).join('\n')}`);
@@ -109,84 +82,84 @@ afterAll(() => {
 
 describe('one absolute deadline per call', () => {
   it('lazy connect: the wait for the topology counts against the first command', async () => {
-    a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
-    a.on('GET', () => HANG);
+    fakes.a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
+    fakes.a.on('GET', () => HANG);
     const cluster = create();
     const outcome = await timed('lazy connect', () => cluster.get(keyOnA));
     expectTimeout(outcome, 'GET', true);
   });
 
   it('lazy connect: a cluster-wide fan-out (DBSIZE) shares one deadline with the wait for the topology', async () => {
-    a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
-    a.on('DBSIZE', () => ({ bytes: F.integer(3) }));
-    b.on('DBSIZE', () => HANG);
+    fakes.a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
+    fakes.a.on('DBSIZE', () => ({ bytes: F.integer(3) }));
+    fakes.b.on('DBSIZE', () => HANG);
     const cluster = create();
     const outcome = await timed('lazy connect, fan-out', () => cluster.dbSize());
     // The fan-out reports the node that did not answer in time.
     expect(outcome.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
     expect(outcome.elapsedMs).toBeLessThan(BOUND_MS);
     const causes = (outcome.error as { outcomes?: Array<{ address: string; status: string; reason?: unknown }> }).outcomes ?? [];
-    expect(causes.find((o) => o.address.endsWith(`:${b.port}`))?.reason).toBeInstanceOf(CommandTimeoutError);
-    expect(causes.find((o) => o.address.endsWith(`:${a.port}`))?.status).toBe('fulfilled');
+    expect(causes.find((o) => o.address.endsWith(`:${fakes.b.port}`))?.reason).toBeInstanceOf(CommandTimeoutError);
+    expect(causes.find((o) => o.address.endsWith(`:${fakes.a.port}`))?.status).toBe('fulfilled');
   });
 
   it('lazy connect: a fan-out whose topology never comes times out at the deadline, unsent', async () => {
-    a.on('CLUSTER SHARDS', () => HANG);
+    fakes.a.on('CLUSTER SHARDS', () => HANG);
     const cluster = create();
     const outcome = await timed('lazy connect never done, fan-out', () => cluster.dbSize());
     expectTimeout(outcome, 'DBSIZE', false);
   });
 
   it('unknown command: COMMAND GETKEYS and the command share the deadline', async () => {
-    a.on('COMMAND GETKEYS', () => ({ delayMs: STEP_MS, bytes: F.array([F.bulk(keyOnA)]) }));
-    a.on('MYMODULE.GET', () => HANG);
-    b.on('COMMAND GETKEYS', () => ({ delayMs: STEP_MS, bytes: F.array([F.bulk(keyOnA)]) }));
+    fakes.a.on('COMMAND GETKEYS', () => ({ delayMs: STEP_MS, bytes: F.array([F.bulk(keyOnA)]) }));
+    fakes.a.on('MYMODULE.GET', () => HANG);
+    fakes.b.on('COMMAND GETKEYS', () => ({ delayMs: STEP_MS, bytes: F.array([F.bulk(keyOnA)]) }));
     const cluster = await connect();
     const outcome = await timed('unknown command (GETKEYS)', () => cluster.sendCommand(['MYMODULE.GET', keyOnA]));
     expectTimeout(outcome, 'MYMODULE.GET', true);
   });
 
   it('unknown command: a GETKEYS that times out is the command timing out, unsent', async () => {
-    for (const node of [a, b]) node.on('COMMAND GETKEYS', () => HANG);
+    for (const node of [fakes.a, fakes.b]) node.on('COMMAND GETKEYS', () => HANG);
     const cluster = await connect();
     const outcome = await timed('unknown command (GETKEYS hangs)', () => cluster.sendCommand(['MYMODULE.GET', keyOnA]));
     expectTimeout(outcome, 'MYMODULE.GET', false);
   });
 
   it('unknown command: GETKEYS errors are surfaced, not swallowed', async () => {
-    for (const node of [a, b]) node.on('COMMAND GETKEYS', () => F.error('ERR Invalid number of arguments specified for command'));
+    for (const node of [fakes.a, fakes.b]) node.on('COMMAND GETKEYS', () => F.error('ERR Invalid number of arguments specified for command'));
     const cluster = await connect();
     const error = await cluster.sendCommand(['MYMODULE.GET', keyOnA]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReplyError);
     expect((error as ReplyError).message).toMatch(/Invalid number of arguments/);
-    expect(a.commands.some((c) => c.argv[0] === 'MYMODULE.GET') || b.commands.some((c) => c.argv[0] === 'MYMODULE.GET')).toBe(false);
+    expect(fakes.a.commands.some((c) => c.argv[0] === 'MYMODULE.GET') || fakes.b.commands.some((c) => c.argv[0] === 'MYMODULE.GET')).toBe(false);
   });
 
   it('NOSCRIPT -> EVAL: the EVAL gets only what is left', async () => {
-    a.on('EVALSHA', () => ({ delayMs: STEP_MS, bytes: F.error('NOSCRIPT No matching script. Please use EVAL.') }));
-    a.on('EVAL', () => HANG);
+    fakes.a.on('EVALSHA', () => ({ delayMs: STEP_MS, bytes: F.error('NOSCRIPT No matching script. Please use EVAL.') }));
+    fakes.a.on('EVAL', () => HANG);
     const cluster = await connect();
     const script = defineScript('return 1');
     const outcome = await timed('NOSCRIPT -> EVAL', () => cluster.runScript(script, { keys: [keyOnA] }));
     expectTimeout(outcome, 'EVAL', true);
-    expect(a.commands.filter((c) => c.argv[0] === 'EVAL')).toHaveLength(1);
+    expect(fakes.a.commands.filter((c) => c.argv[0] === 'EVAL')).toHaveLength(1);
   });
 
   it('a MOVED chain: every hop gets only what is left; past the deadline CommandTimeoutError, not the last hop', async () => {
-    a.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${b.port}`) }));
-    b.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${a.port}`) }));
+    fakes.a.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${fakes.b.port}`) }));
+    fakes.b.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${fakes.a.port}`) }));
     const cluster = await connect({ maxCommandRedirections: 50 });
     const outcome = await timed('MOVED chain', () => cluster.get(keyOnA));
     expectTimeout(outcome, 'GET', true);
   });
 
   it('an ASK chain: ASKING travels with each hop on the same connection, right before its command', async () => {
-    a.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`ASK ${slotA} 127.0.0.1:${b.port}`) }));
-    b.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`ASK ${slotA} 127.0.0.1:${a.port}`) }));
+    fakes.a.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`ASK ${slotA} 127.0.0.1:${fakes.b.port}`) }));
+    fakes.b.on('GET', () => ({ delayMs: STEP_MS / 2, bytes: F.error(`ASK ${slotA} 127.0.0.1:${fakes.a.port}`) }));
     const cluster = await connect({ maxCommandRedirections: 50 });
     const outcome = await timed('ASK chain', () => cluster.get(keyOnA));
     expectTimeout(outcome, 'GET', true);
-    const onB = b.commands.filter((c) => ['ASKING', 'GET'].includes(c.argv[0]!.toUpperCase()));
+    const onB = fakes.b.commands.filter((c) => ['ASKING', 'GET'].includes(c.argv[0]!.toUpperCase()));
     expect(onB.length).toBeGreaterThanOrEqual(2);
     for (let i = 0; i + 1 < onB.length; i += 2) {
       expect([onB[i]!.argv[0], onB[i + 1]!.argv[0]]).toEqual(['ASKING', 'GET']);
@@ -195,8 +168,8 @@ describe('one absolute deadline per call', () => {
   });
 
   it('ASK then success: the redirect limit still stops a loop before the deadline', async () => {
-    a.on('GET', () => F.error(`ASK ${slotA} 127.0.0.1:${b.port}`));
-    b.on('GET', () => F.error(`ASK ${slotA} 127.0.0.1:${a.port}`));
+    fakes.a.on('GET', () => F.error(`ASK ${slotA} 127.0.0.1:${fakes.b.port}`));
+    fakes.b.on('GET', () => F.error(`ASK ${slotA} 127.0.0.1:${fakes.a.port}`));
     const cluster = await connect({ maxCommandRedirections: 3 });
     const error = await cluster.get(keyOnA).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedirectionLimitError);
@@ -204,7 +177,7 @@ describe('one absolute deadline per call', () => {
   });
 
   it('CLUSTERDOWN for the whole deadline: CommandTimeoutError with ClusterDownError as its cause, at the deadline', async () => {
-    a.on('SET', () => F.error('CLUSTERDOWN The cluster is down'));
+    fakes.a.on('SET', () => F.error('CLUSTERDOWN The cluster is down'));
     const cluster = await connect();
     const outcome = await timed('CLUSTERDOWN', () => cluster.set(keyOnA, 'v'));
     const error = expectTimeout(outcome, 'SET', false);
@@ -214,7 +187,7 @@ describe('one absolute deadline per call', () => {
 
   it('TRYAGAIN/CLUSTERDOWN waits are bounded by the deadline, not by maxCommandRedirections', async () => {
     let until = 0;
-    a.on('SET', () => (Date.now() < until ? F.error('CLUSTERDOWN The cluster is down') : F.simple('OK')));
+    fakes.a.on('SET', () => (Date.now() < until ? F.error('CLUSTERDOWN The cluster is down') : F.simple('OK')));
     const cluster = await connect({ commandTimeout: 3000, maxCommandRedirections: 3 });
     until = Date.now() + 1000;
     // Far more than 3 retries happen during that second: the call still succeeds within its deadline.
@@ -223,7 +196,7 @@ describe('one absolute deadline per call', () => {
   });
 
   it('a lost connection on every try: CommandTimeoutError (written, one consistent message), never the last retried error', async () => {
-    a.on('GET', () => ({ close: true }));
+    fakes.a.on('GET', () => ({ close: true }));
     const cluster = await connect();
     const outcome = await timed('connection lost on every try', () => cluster.get(keyOnA));
     const error = expectTimeout(outcome, 'GET', true);
@@ -232,11 +205,11 @@ describe('one absolute deadline per call', () => {
   });
 
   it('transactions: a MOVED block re-runs on the new owner within the one deadline', async () => {
-    for (const node of [a, b]) node.on('MULTI', () => F.simple('OK'));
-    a.on('SET', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${b.port}`) }));
-    a.on('EXEC', () => F.error('EXECABORT Transaction discarded because of previous errors.'));
-    b.on('SET', () => F.simple('QUEUED'));
-    b.on('EXEC', () => HANG);
+    for (const node of [fakes.a, fakes.b]) node.on('MULTI', () => F.simple('OK'));
+    fakes.a.on('SET', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${fakes.b.port}`) }));
+    fakes.a.on('EXEC', () => F.error('EXECABORT Transaction discarded because of previous errors.'));
+    fakes.b.on('SET', () => F.simple('QUEUED'));
+    fakes.b.on('EXEC', () => HANG);
     const cluster = await connect();
     const outcome = await timed('transaction MOVED', () => cluster.multi().set(keyOnA, 'v').exec());
     expectTimeout(outcome, 'MULTI', true);
@@ -244,17 +217,17 @@ describe('one absolute deadline per call', () => {
 
   it('transactions: TRYAGAIN inside the block is retried after a backoff, within the deadline', async () => {
     let tries = 0;
-    a.on('MULTI', () => F.simple('OK'));
-    a.on('MSET', () => (++tries < 3 ? F.error('TRYAGAIN Multiple keys request during rehashing of slot') : F.simple('QUEUED')));
-    a.on('EXEC', () => (tries < 3 ? F.error('EXECABORT Transaction discarded because of previous errors.') : F.array([F.simple('OK')])));
+    fakes.a.on('MULTI', () => F.simple('OK'));
+    fakes.a.on('MSET', () => (++tries < 3 ? F.error('TRYAGAIN Multiple keys request during rehashing of slot') : F.simple('QUEUED')));
+    fakes.a.on('EXEC', () => (tries < 3 ? F.error('EXECABORT Transaction discarded because of previous errors.') : F.array([F.simple('OK')])));
     const cluster = await connect();
     expect(await cluster.multi().mSet([`{${keyOnA}}1`, 'x', `{${keyOnA}}2`, 'y']).exec()).toEqual(['OK']);
     expect(tries).toBe(3);
   });
 
   it('WATCH: a MOVED then a hanging WATCH settle at the one deadline', async () => {
-    a.on('WATCH', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${b.port}`) }));
-    b.on('WATCH', () => HANG);
+    fakes.a.on('WATCH', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${slotA} 127.0.0.1:${fakes.b.port}`) }));
+    fakes.b.on('WATCH', () => HANG);
     const cluster = await connect();
     const outcome = await timed('WATCH MOVED', () => cluster.watch(keyOnA));
     expectTimeout(outcome, 'WATCH', true);
@@ -262,18 +235,18 @@ describe('one absolute deadline per call', () => {
 
   it('WATCH follows ASK (the session sends ASKING before each command and before MULTI), TRYAGAIN and CLUSTERDOWN', async () => {
     let tries = 0;
-    a.on('WATCH', () => F.error(`ASK ${slotA} 127.0.0.1:${b.port}`));
-    b.on('WATCH', () => (++tries === 1 ? F.error('TRYAGAIN Multiple keys request during rehashing of slot') : tries === 2 ? F.error('CLUSTERDOWN The cluster is down') : F.simple('OK')));
-    b.on('GET', () => F.bulk('v'));
-    b.on('MULTI', () => F.simple('OK'));
-    b.on('SET', () => F.simple('QUEUED'));
-    b.on('EXEC', () => F.array([F.simple('OK')]));
+    fakes.a.on('WATCH', () => F.error(`ASK ${slotA} 127.0.0.1:${fakes.b.port}`));
+    fakes.b.on('WATCH', () => (++tries === 1 ? F.error('TRYAGAIN Multiple keys request during rehashing of slot') : tries === 2 ? F.error('CLUSTERDOWN The cluster is down') : F.simple('OK')));
+    fakes.b.on('GET', () => F.bulk('v'));
+    fakes.b.on('MULTI', () => F.simple('OK'));
+    fakes.b.on('SET', () => F.simple('QUEUED'));
+    fakes.b.on('EXEC', () => F.array([F.simple('OK')]));
     const cluster = await connect();
     const session = await cluster.watch(keyOnA);
-    expect(session.address).toBe(`127.0.0.1:${b.port}`);
+    expect(session.address).toBe(`127.0.0.1:${fakes.b.port}`);
     expect(await session.get(keyOnA)).toBe('v');
     expect(await session.multi().set(keyOnA, 'w').exec()).toEqual(['OK']);
-    const names = b.commands.filter((c) => c.argv[0] !== 'HELLO' && c.argv[0] !== 'CLIENT' && c.argv[0] !== 'PING' && c.argv[0] !== 'CLUSTER').map((c) => c.argv[0]!.toUpperCase());
+    const names = fakes.b.commands.filter((c) => c.argv[0] !== 'HELLO' && c.argv[0] !== 'CLIENT' && c.argv[0] !== 'PING' && c.argv[0] !== 'CLUSTER').map((c) => c.argv[0]!.toUpperCase());
     expect(names.slice(-8)).toEqual(['ASKING', 'WATCH', 'ASKING', 'GET', 'ASKING', 'MULTI', 'SET', 'EXEC']);
   });
 });

@@ -5,29 +5,16 @@ import { NodeConnection } from '../../lib/engine/connection/node-connection.js';
 import type { NodeConnectionOptions } from '../../lib/engine/connection/connection-options.js';
 import { CommandTimeoutError } from '../../lib/engine/errors/base.error.js';
 import { ConnectionClosedError, ConnectionError } from '../../lib/engine/errors/connection.error.js';
-import { FakeRedisServer } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
+import { useFakeNode } from './support/fake-node.js';
 
-let fake: FakeRedisServer;
-let connection: NodeConnection | undefined;
-
-beforeEach(async () => {
-  fake = await FakeRedisServer.start();
-});
-
-afterEach(async () => {
-  await connection?.destroy();
-  connection = undefined;
-  await fake.close();
-});
+const fake = useFakeNode();
 
 function open(options: Partial<NodeConnectionOptions> & { livenessTimeout: number }): { c: NodeConnection; errors: Error[] } {
   const { livenessTimeout, ...rest } = options;
   const errors: Error[] = [];
-  connection = new NodeConnection({
-    socket: { host: '127.0.0.1', port: fake.port, reconnectStrategy: 10, livenessTimeout },
-    RESP: 2,
-    clientInfo: false,
+  const connection = fake.open({
+    socket: { host: '127.0.0.1', port: fake.server.port, reconnectStrategy: 10, livenessTimeout },
     commandTimeout: 0,
     ...rest,
   });
@@ -37,7 +24,7 @@ function open(options: Partial<NodeConnectionOptions> & { livenessTimeout: numbe
 
 /** A node that reads every command on its first connection and answers none (no FIN, no RST). */
 function silentOnFirstConnection(): void {
-  fake.on('GET', (argv, ctx) => (ctx.connId === 1 ? { noReply: true } : F.bulk(`v:${argv[1] ?? ''}`)));
+  fake.server.on('GET', (argv, ctx) => (ctx.connId === 1 ? { noReply: true } : F.bulk(`v:${argv[1] ?? ''}`)));
 }
 
 describe('liveness under load', () => {
@@ -58,7 +45,7 @@ describe('liveness under load', () => {
     expect(stall!.message).not.toContain('k1');
     await reconnected;
     expect(await c.sendCommand(['GET', 'after'])).toBe('v:after');
-    expect(fake.commandsOn(2).map((r) => r.argv[0])).toContain('GET');
+    expect(fake.server.commandsOn(2).map((r) => r.argv[0])).toContain('GET');
   });
 
   it('timed-out commands do not pile up in flight on a dead socket: the liveness check empties it', async () => {
@@ -76,16 +63,16 @@ describe('liveness under load', () => {
   });
 
   it('a blocking command that blocks forever (BLPOP … 0) is not mistaken for a dead peer', async () => {
-    fake.on('BLPOP', () => ({ bytes: F.array([F.bulk('list'), F.bulk('item')]), delayMs: 600 }));
+    fake.server.on('BLPOP', () => ({ bytes: F.array([F.bulk('list'), F.bulk('item')]), delayMs: 600 }));
     const { c, errors } = open({ livenessTimeout: 50 });
     await c.connect();
     expect(await c.sendCommand(['BLPOP', 'list', '0'])).toEqual(['list', 'item']);
     expect(errors).toEqual([]);
-    expect(fake.connections).toHaveLength(1);
+    expect(fake.server.connections).toHaveLength(1);
   });
 
   it('a blocking command with a finite block time gets that time on top of the liveness timeout', async () => {
-    fake.on('XREAD', () => ({ bytes: F.nul(), delayMs: 300 }));
+    fake.server.on('XREAD', () => ({ bytes: F.nul(), delayMs: 300 }));
     const { c, errors } = open({ livenessTimeout: 50 });
     await c.connect();
     expect(await c.sendCommand(['XREAD', 'BLOCK', '1000', 'STREAMS', 's', '$'])).toBeNull();
@@ -93,7 +80,7 @@ describe('liveness under load', () => {
   });
 
   it('a command given a longer timeout of its own may take that long', async () => {
-    fake.on('SLOWCMD', () => ({ bytes: F.simple('DONE'), delayMs: 300 }));
+    fake.server.on('SLOWCMD', () => ({ bytes: F.simple('DONE'), delayMs: 300 }));
     const { c, errors } = open({ livenessTimeout: 50 });
     await c.connect();
     expect(await c.sendCommand(['SLOWCMD'], { timeout: 10_000 })).toBe('DONE');
@@ -101,7 +88,7 @@ describe('liveness under load', () => {
   });
 
   it('the same slow command without a longer timeout trips the check', async () => {
-    fake.on('SLOWCMD', (_argv, ctx) => (ctx.connId === 1 ? { bytes: F.simple('DONE'), delayMs: 2000 } : F.simple('DONE')));
+    fake.server.on('SLOWCMD', (_argv, ctx) => (ctx.connId === 1 ? { bytes: F.simple('DONE'), delayMs: 2000 } : F.simple('DONE')));
     const { c } = open({ livenessTimeout: 50 });
     await c.connect();
     const error = await c.sendCommand(['SLOWCMD']).catch((e: unknown) => e);
@@ -110,7 +97,7 @@ describe('liveness under load', () => {
   });
 
   it('livenessTimeout 0 turns the check off (only the command deadline applies)', async () => {
-    fake.on('GET', () => ({ noReply: true }));
+    fake.server.on('GET', () => ({ noReply: true }));
     const { c, errors } = open({ livenessTimeout: 0, commandTimeout: 200 });
     await c.connect();
     const error = await c.sendCommand(['GET', 'k']).catch((e: unknown) => e);
@@ -120,11 +107,11 @@ describe('liveness under load', () => {
   });
 
   it('an idle connection is never checked', async () => {
-    fake.on('SLOWCMD', () => ({ bytes: F.simple('DONE'), delayMs: 300 }));
+    fake.server.on('SLOWCMD', () => ({ bytes: F.simple('DONE'), delayMs: 300 }));
     const { c, errors } = open({ livenessTimeout: 50 });
     await c.connect();
     // Idle for longer than the liveness timeout (the slow command runs on a second, unrelated connection).
-    const other = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, livenessTimeout: 0 }, RESP: 2, clientInfo: false });
+    const other = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.server.port, livenessTimeout: 0 }, RESP: 2, clientInfo: false });
     try {
       expect(await other.sendCommand(['SLOWCMD'])).toBe('DONE');
     } finally {

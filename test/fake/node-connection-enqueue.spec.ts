@@ -2,45 +2,29 @@
 // call rejects its own promise, nothing is queued, nothing else is affected), absolute deadlines,
 // and ASKING written as one unit with its command.
 import fc from 'fast-check';
-import { NodeConnection } from '../../lib/engine/connection/node-connection.js';
-import type { NodeConnectionOptions } from '../../lib/engine/connection/connection-options.js';
 import { ArgumentError, CommandTimeoutError, QueueFullError } from '../../lib/engine/errors/base.error.js';
 import { ConnectionClosedError } from '../../lib/engine/errors/connection.error.js';
 import type { RedisArgument, RespValue } from '../../lib/engine/resp/types.js';
-import { FakeRedisServer } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
+import { useFakeNode } from './support/fake-node.js';
 
-let fake: FakeRedisServer;
-let connection: NodeConnection | undefined;
+const fake = useFakeNode();
 
-beforeEach(async () => {
-  fake = await FakeRedisServer.start();
-  fake.on('GET', (argv) => F.bulk(`v:${argv[1] ?? ''}`));
-  fake.on('SET', () => F.simple('OK'));
+beforeEach(() => {
+  fake.server.on('GET', (argv) => F.bulk(`v:${argv[1] ?? ''}`));
+  fake.server.on('SET', () => F.simple('OK'));
 });
-
-afterEach(async () => {
-  await connection?.destroy();
-  connection = undefined;
-  await fake.close();
-});
-
-function open(options: Partial<NodeConnectionOptions> = {}): NodeConnection {
-  connection = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, reconnectStrategy: 10 }, RESP: 2, clientInfo: false, ...options });
-  connection.on('error', () => undefined);
-  return connection;
-}
 
 /** Commands the fake server received after the handshake, as upper-case name + args. */
 function userCommands(): string[][] {
-  return fake.commands.filter((c) => !['HELLO', 'AUTH', 'PING', 'CLIENT', 'QUIT'].includes(c.argv[0]!.toUpperCase())).map((c) => c.argv);
+  return fake.server.commands.filter((c) => !['HELLO', 'AUTH', 'PING', 'CLIENT', 'QUIT'].includes(c.argv[0]!.toUpperCase())).map((c) => c.argv);
 }
 
 const badValues: unknown[] = [undefined, null, {}, [], Symbol('s'), NaN, Infinity, -Infinity, () => 1, 10n, true, new Date(0)];
 
 describe('arguments are checked when a command is issued', () => {
   it('a bad argument rejects its own call with ArgumentError (position and kind, never the value), nothing is sent, the same tick is unaffected', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     for (const bad of badValues) {
       const before = c.sendCommand(['SET', 'a', '1']);
@@ -65,7 +49,7 @@ describe('arguments are checked when a command is issued', () => {
   });
 
   it('sendCommand with no array, an empty array or a non-array rejects (never throws synchronously)', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     for (const args of [undefined, null, [], 'GET', { length: 1, 0: 'GET' }] as unknown[]) {
       let thrown: unknown;
@@ -82,7 +66,7 @@ describe('arguments are checked when a command is issued', () => {
   });
 
   it('enqueue() with a bad argument calls reject synchronously and queues nothing', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     const outcomes: unknown[] = [];
     c.enqueue(['GET', {} as RedisArgument], undefined, (v) => outcomes.push(v), (e) => outcomes.push(e));
@@ -92,7 +76,7 @@ describe('arguments are checked when a command is issued', () => {
   });
 
   it('property: any argv of arbitrary values either is sent or rejects with ArgumentError, and the connection stays in step', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     const arbitraryArg = fc.oneof(
       fc.string(),
@@ -118,7 +102,7 @@ describe('arguments are checked when a command is issued', () => {
   });
 
   it('a MULTI block with one bad command is rejected whole before anything is queued', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     const outcomes: unknown[] = [];
     const record = { resolve: (v: RespValue) => outcomes.push(v), reject: (e: Error) => outcomes.push(e) };
@@ -136,7 +120,7 @@ describe('arguments are checked when a command is issued', () => {
   });
 
   it('an argv mutated after it was issued fails that command only (defence in depth: nothing escapes from the flush)', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     const argv: RedisArgument[] = ['SET', 'k', 'v'];
     const first = c.sendCommand(['GET', 'a']);
@@ -150,9 +134,9 @@ describe('arguments are checked when a command is issued', () => {
   });
 
   it('a block whose argv is mutated after it was issued is failed whole, never half-written', async () => {
-    fake.on('MULTI', () => F.simple('OK'));
-    fake.on('EXEC', () => F.array([F.simple('OK')]));
-    const c = open();
+    fake.server.on('MULTI', () => F.simple('OK'));
+    fake.server.on('EXEC', () => F.array([F.simple('OK')]));
+    const c = fake.open();
     await c.connect();
     const outcomes: unknown[] = [];
     const record = { resolve: (v: RespValue) => outcomes.push(v), reject: (e: Error) => outcomes.push(e) };
@@ -168,7 +152,7 @@ describe('arguments are checked when a command is issued', () => {
 
 describe('absolute deadlines', () => {
   it('a deadline already past rejects at once with CommandTimeoutError (never sent), nothing queued', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     await expect(c.sendCommand(['GET', 'late'], { deadline: Date.now() - 1 })).rejects.toMatchObject({ code: 'ERR_REDIS_COMMAND_TIMEOUT', written: false });
     expect(c.pendingCount).toBe(0);
@@ -177,8 +161,8 @@ describe('absolute deadlines', () => {
   });
 
   it('deadline wins over timeout (timeout 0 = none would wait forever)', async () => {
-    fake.on('GET', () => ({ noReply: true }));
-    const c = open({ commandTimeout: 0 });
+    fake.server.on('GET', () => ({ noReply: true }));
+    const c = fake.open({ commandTimeout: 0 });
     await c.connect();
     const error = await c.sendCommand(['GET', 'slow'], { timeout: 0, deadline: Date.now() + 50 }).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(CommandTimeoutError);
@@ -186,8 +170,8 @@ describe('absolute deadlines', () => {
   });
 
   it('a block shares the absolute deadline it is given', async () => {
-    for (const name of ['MULTI', 'SET', 'EXEC']) fake.on(name, () => ({ noReply: true }));
-    const c = open({ commandTimeout: 0 });
+    for (const name of ['MULTI', 'SET', 'EXEC']) fake.server.on(name, () => ({ noReply: true }));
+    const c = fake.open({ commandTimeout: 0 });
     await c.connect();
     const outcomes: Array<Promise<unknown>> = [];
     const commands = [['MULTI'], ['SET', 'k', '1'], ['EXEC']].map((args) => {
@@ -203,7 +187,7 @@ describe('absolute deadlines', () => {
 
 describe('ASKING is one unit with its command', () => {
   it('is written immediately before the command, its reply consumed; the promise gets the command reply', async () => {
-    const c = open();
+    const c = fake.open();
     await c.connect();
     const a = c.sendCommand(['GET', 'a']);
     const b = c.sendCommand(['GET', 'b'], { asking: true });
@@ -213,15 +197,15 @@ describe('ASKING is one unit with its command', () => {
   });
 
   it('an error reply to ASKING is consumed; the command still gets its own reply', async () => {
-    fake.on('ASKING', () => F.error('ERR This instance has cluster support disabled'));
-    const c = open();
+    fake.server.on('ASKING', () => F.error('ERR This instance has cluster support disabled'));
+    const c = fake.open();
     await c.connect();
     expect(await c.sendCommand(['GET', 'b'], { asking: true })).toBe('v:b');
     expect(await c.sendCommand(['GET', 'c'])).toBe('v:c');
   });
 
   it('counts as one command against maxQueueLength: never half-queued', async () => {
-    const c = open({ maxQueueLength: 1 });
+    const c = fake.open({ maxQueueLength: 1 });
     // Not connected yet: everything waits in the offline queue.
     const first = c.sendCommand(['GET', 'b'], { asking: true });
     await expect(c.sendCommand(['GET', 'c'], { asking: true })).rejects.toBeInstanceOf(QueueFullError);
@@ -230,8 +214,8 @@ describe('ASKING is one unit with its command', () => {
   });
 
   it('queued while the connection is reconnecting, the pair is written together on the next socket', async () => {
-    fake.on('GET', (argv, ctx) => (ctx.connId === 1 ? { close: true } : F.bulk(`v:${argv[1] ?? ''}`)));
-    const c = open();
+    fake.server.on('GET', (argv, ctx) => (ctx.connId === 1 ? { close: true } : F.bulk(`v:${argv[1] ?? ''}`)));
+    const c = fake.open();
     await c.connect();
     let paired: Promise<unknown> | undefined;
     c.once('reconnecting', () => {
@@ -240,20 +224,20 @@ describe('ASKING is one unit with its command', () => {
     expect(await c.sendCommand(['GET', 'x']).catch((e: unknown) => e)).toBeInstanceOf(ConnectionClosedError);
     expect(paired).toBeDefined();
     expect(await paired).toBe('v:b');
-    const onSecond = fake.commandsOn(2).map((r) => r.argv);
+    const onSecond = fake.server.commandsOn(2).map((r) => r.argv);
     const at = onSecond.findIndex((argv) => argv[0] === 'ASKING');
     expect(onSecond[at + 1]).toEqual(['GET', 'b']);
-    expect(fake.commandsOn(1).map((r) => r.argv[0])).not.toContain('ASKING');
+    expect(fake.server.commandsOn(1).map((r) => r.argv[0])).not.toContain('ASKING');
   });
 
   it('written and then the socket dies: the command rejects with mayHaveRun and is not replayed', async () => {
-    fake.on('GET', (_argv, ctx) => (ctx.connId === 1 ? { close: true } : F.bulk('again')));
-    const c = open();
+    fake.server.on('GET', (_argv, ctx) => (ctx.connId === 1 ? { close: true } : F.bulk('again')));
+    const c = fake.open();
     await c.connect();
     const error = await c.sendCommand(['GET', 'b'], { asking: true }).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionClosedError);
     expect((error as ConnectionClosedError).mayHaveRun).toBe(true);
     expect(await c.sendCommand(['PING'])).toBe('PONG');
-    expect(fake.commandsOn(2).map((r) => r.argv[0]!.toUpperCase())).not.toContain('ASKING');
+    expect(fake.server.commandsOn(2).map((r) => r.argv[0]!.toUpperCase())).not.toContain('ASKING');
   });
 });

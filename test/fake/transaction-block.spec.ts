@@ -5,21 +5,10 @@ import { jest } from '@jest/globals';
 import { NodeConnection } from '../../lib/engine/connection/node-connection.js';
 import { QueueFullError } from '../../lib/engine/errors/base.error.js';
 import type { RespValue } from '../../lib/engine/resp/types.js';
-import { FakeRedisServer } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
+import { useFakeNode } from './support/fake-node.js';
 
-let fake: FakeRedisServer;
-let connection: NodeConnection | undefined;
-
-beforeEach(async () => {
-  fake = await FakeRedisServer.start();
-});
-
-afterEach(async () => {
-  await connection?.destroy();
-  connection = undefined;
-  await fake.close();
-});
+const fake = useFakeNode();
 
 function block(args: string[][]): { settled: Promise<Array<RespValue | Error>>; commands: Array<{ args: string[]; resolve: (v: RespValue) => void; reject: (e: Error) => void }> } {
   const outcomes: Array<Promise<RespValue | Error>> = [];
@@ -34,13 +23,12 @@ function block(args: string[][]): { settled: Promise<Array<RespValue | Error>>; 
 
 describe('MULTI blocks on a node connection', () => {
   it('writes the whole block even past the back-pressure threshold, and never replays its tail on a new socket', async () => {
-    fake.on('MULTI', () => F.simple('OK'));
+    fake.server.on('MULTI', () => F.simple('OK'));
     // The server drops the connection as soon as it has read the big SET inside the MULTI.
-    fake.on('SET', (_argv, ctx) => ({ bytes: F.simple('QUEUED'), close: ctx.connId === 1 }));
-    fake.on('INCR', () => F.simple('QUEUED'));
-    fake.on('EXEC', () => F.array([F.simple('OK'), F.integer(1)]));
-    connection = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, reconnectStrategy: 10 }, RESP: 2, clientInfo: false });
-    connection.on('error', () => undefined);
+    fake.server.on('SET', (_argv, ctx) => ({ bytes: F.simple('QUEUED'), close: ctx.connId === 1 }));
+    fake.server.on('INCR', () => F.simple('QUEUED'));
+    fake.server.on('EXEC', () => F.array([F.simple('OK'), F.integer(1)]));
+    const connection = fake.open();
     await connection.connect();
     // Make the socket report back-pressure on every write (and never drain), so that a client that
     // stops writing at its 1 MB threshold would leave the block's tail queued for the next socket.
@@ -60,13 +48,13 @@ describe('MULTI blocks on a node connection', () => {
     // Reconnected, and used again…
     expect(await connection.sendCommand(['PING'])).toBe('PONG');
     // …but nothing of the block reached the second connection.
-    const later = fake.commands.filter((c) => c.connId !== 1).map((c) => c.argv[0]!.toUpperCase());
+    const later = fake.server.commands.filter((c) => c.connId !== 1).map((c) => c.argv[0]!.toUpperCase());
     expect(later).not.toContain('INCR');
     expect(later).not.toContain('EXEC');
   });
 
   it('rejects a whole block at once when the queue cannot take all of it', async () => {
-    connection = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.port, reconnectStrategy: 1000 }, maxQueueLength: 3 });
+    const connection = (fake.connection = new NodeConnection({ socket: { host: '127.0.0.1', port: fake.server.port, reconnectStrategy: 1000 }, maxQueueLength: 3 }));
     connection.on('error', () => undefined);
     const { settled, commands } = block([['MULTI'], ['INCR', 'a'], ['INCR', 'b'], ['EXEC']]);
     connection.enqueueBlock(commands);

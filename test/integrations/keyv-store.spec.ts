@@ -8,17 +8,9 @@ import { ArgumentError, ConfigError, type RedisCluster } from '../../lib/index.j
 import { RedisClusterKeyvStore } from '../../lib/keyv.js';
 import { mainCluster } from '../support/cluster-client.js';
 import { describeWithServers, testServers } from '../support/servers.js';
+import { until } from '../support/workload.js';
 
 const run = Math.random().toString(36).slice(2, 8);
-
-/** Polls until `check` is true (waits for the server's expiry), failing after `ms`. */
-async function until(check: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describeWithServers('Keyv store over the cluster', () => {
   let cluster: RedisCluster;
@@ -65,7 +57,7 @@ describeWithServers('Keyv store over the cluster', () => {
     expect(pttl).toBeGreaterThan(50_000);
     expect(pttl).toBeLessThanOrEqual(60_000);
     await kv.set('short', 'v', 40);
-    await until(async () => (await kv.get('short')) === undefined, 'the short key to expire');
+    await until(async () => (await kv.get('short')) === undefined, 'the short key to expire', 5000, 20);
     expect(await kv.has('short')).toBe(false);
     expect(await cluster.exists(`ops-${run}:short`)).toBe(0);
 

@@ -24,6 +24,7 @@ import {
 } from '../support/servers.js';
 import { lockChaosCluster } from '../support/workload.js';
 import { chaosRootNodes, closeAndExpectNoLeaks, eventually, tracked } from './support/nest-test.helpers.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 
 @Controller('health')
 class HealthController {
@@ -36,23 +37,6 @@ class HealthController {
   @HealthCheck()
   check() {
     return this.health.check([() => this.redis.isHealthy('redis', { cluster: 'chaos', timeoutMs: 500 })]);
-  }
-}
-
-/** Keeps what the app logs, by level. */
-class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  log(message: unknown): void {
-    this.lines.push({ level: 'log', message: String(message) });
-  }
-  warn(message: unknown): void {
-    this.lines.push({ level: 'warn', message: String(message) });
-  }
-  error(message: unknown): void {
-    this.lines.push({ level: 'error', message: String(message) });
-  }
-  debug(message: unknown): void {
-    this.lines.push({ level: 'debug', message: String(message) });
   }
 }
 

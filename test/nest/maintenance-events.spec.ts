@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { RedisClusterHealthIndicator } from 'nest-redis-cluster/health';
@@ -21,23 +21,7 @@ import {
 } from 'nest-redis-cluster';
 import { RedisClusterEventLogger } from '../../lib/nest/events/redis-cluster-event.logger.js';
 import { getClusterLifecycleToken } from '../../lib/nest/redis-cluster.tokens.js';
-
-class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  log(message: unknown): void {
-    this.lines.push({ level: 'log', message: String(message) });
-  }
-  warn(message: unknown): void {
-    this.lines.push({ level: 'warn', message: String(message) });
-  }
-  error(message: unknown): void {
-    this.lines.push({ level: 'error', message: String(message) });
-  }
-  debug(message: unknown): void {
-    this.lines.push({ level: 'debug', message: String(message) });
-  }
-  verbose(): void {}
-}
+import { CapturingLogger } from './support/capturing-logger.js';
 
 const logging = { errors: true, events: true, errorSummaryInterval: 10_000 };
 

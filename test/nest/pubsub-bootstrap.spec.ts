@@ -5,12 +5,13 @@
  * comes from an ACL user of the main cluster allowed only some channels (NOPERM), created for this file.
  */
 import 'reflect-metadata';
-import { Injectable, type LoggerService } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { checkRedisCluster, OnMessage, OnShardedMessage, PubSubBootstrapError, RedisCluster, RedisClusterModule } from 'nest-redis-cluster';
 import { describeWithServers, redisCli, testServers } from '../support/servers.js';
 import { closeAndExpectNoLeaks, eventually, mainRootNodes, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 
 const run = uniqueNamespace('psboot');
 const user = `nrc-${run}`;
@@ -27,21 +28,6 @@ async function grant(sharded: boolean): Promise<void> {
   for (const port of ports()) {
     await redisCli(port, 'ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '+@all', 'resetchannels', `&${ch.allowed}`, ...(sharded ? [`&${ch.deniedSharded}`] : []));
   }
-}
-
-class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  log(message: unknown): void {
-    this.lines.push({ level: 'log', message: String(message) });
-  }
-  warn(message: unknown): void {
-    this.lines.push({ level: 'warn', message: String(message) });
-  }
-  error(message: unknown): void {
-    this.lines.push({ level: 'error', message: String(message) });
-  }
-  debug(): void {}
-  verbose(): void {}
 }
 
 @Injectable()

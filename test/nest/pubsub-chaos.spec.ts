@@ -4,7 +4,7 @@
  * RedisClusterEvents stream. The cluster is reset afterwards.
  */
 import 'reflect-metadata';
-import { Injectable, type LoggerService } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Subscription } from 'rxjs';
 import {
@@ -20,23 +20,7 @@ import {
 import { describeWithServers, mastersAndReplicas, migrateSlot, redisCli, resetCluster, testServers } from '../support/servers.js';
 import { lockChaosCluster } from '../support/workload.js';
 import { chaosRootNodes, closeAndExpectNoLeaks, eventually, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
-
-class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  log(message: unknown): void {
-    this.lines.push({ level: 'log', message: String(message) });
-  }
-  warn(message: unknown): void {
-    this.lines.push({ level: 'warn', message: String(message) });
-  }
-  error(message: unknown): void {
-    this.lines.push({ level: 'error', message: String(message) });
-  }
-  debug(message: unknown): void {
-    this.lines.push({ level: 'debug', message: String(message) });
-  }
-  verbose(): void {}
-}
+import { CapturingLogger } from './support/capturing-logger.js';
 
 const run = uniqueNamespace('nest-move');
 const channel = `${run}:{${run}}`;

@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import net from 'node:net';
-import { Injectable, Scope, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Injectable, Scope, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { jest } from '@jest/globals';
 import {
@@ -20,6 +20,7 @@ import {
 } from 'nest-redis-cluster';
 import { describeWithServers, nodeCommand, testServers } from '../support/servers.js';
 import { HandleTracker, closeAndExpectNoLeaks, eventually, inScopeOf, mainRootNodes, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 
 const run = uniqueNamespace('pubsub');
 const ch = {
@@ -137,26 +138,6 @@ class CachedListener {
   async handle(message: string): Promise<string> {
     this.calls++;
     return message;
-  }
-}
-
-class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  log(message: unknown): void {
-    this.lines.push({ level: 'log', message: String(message) });
-  }
-  warn(message: unknown): void {
-    this.lines.push({ level: 'warn', message: String(message) });
-  }
-  error(message: unknown): void {
-    this.lines.push({ level: 'error', message: String(message) });
-  }
-  debug(message: unknown): void {
-    this.lines.push({ level: 'debug', message: String(message) });
-  }
-  verbose(): void {}
-  of(level: string): string[] {
-    return this.lines.filter((l) => l.level === level).map((l) => l.message);
   }
 }
 

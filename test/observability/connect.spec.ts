@@ -1,22 +1,14 @@
 // nest-redis-cluster:connect: one trace per connection attempt (shared and dedicated connections,
 // failures), and db.client.connection.create_time.
-import net from 'node:net';
 import { CHANNELS, METRICS, type ConnectTraceContext } from '../../lib/index.js';
 import { mainCluster } from '../support/cluster-client.js';
+import { closedPort } from '../support/ports.js';
 import { describeWithServers, testServers } from '../support/servers.js';
 import { collect, histogramCount, otelMetrics, recordChannel } from './support/otel.js';
 
 /** Three root nodes of the main cluster (the discovery's seeds), sorted by port. */
 function mainRootPorts(): number[] {
   return testServers().clusters.main.ports.slice(0, 3).sort();
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describeWithServers('nest-redis-cluster:connect', () => {

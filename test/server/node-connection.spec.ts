@@ -7,6 +7,7 @@ import { ConnectionClosedError, ConnectionError, ReconnectStrategyError } from '
 import { ReplyError } from '../../lib/engine/errors/reply.error.js';
 import type { RespValue } from '../../lib/engine/resp/types.js';
 import { HandleTracker } from '../support/handle-tracker.js';
+import { closedPort } from '../support/ports.js';
 import { describeWithServers, killNode, restartNode, testServers } from '../support/servers.js';
 
 function standalone(): number {
@@ -22,15 +23,6 @@ async function withConnection<T>(options: NodeConnectionOptions, fn: (c: NodeCon
   } finally {
     await c.destroy();
   }
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describeWithServers('NodeConnection against a real redis-server', () => {

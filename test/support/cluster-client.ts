@@ -20,3 +20,22 @@ export async function withCluster<T>(fn: (cluster: RedisCluster) => Promise<T>, 
     await cluster.close();
   }
 }
+
+/**
+ * Registers an afterEach (call it in a describe block) that closes the client of each test: the one last handed
+ * to the returned function, which gives it back.
+ *
+ *   const testClient = useTestClient();
+ *   it('…', async () => {
+ *     const c = testClient(mainCluster({ defaults: { commandTimeout: 2000 } }, 'chaos'));
+ *     await c.connect();
+ *   });
+ */
+export function useTestClient(): <C extends RedisCluster>(client: C) => C {
+  let cluster: RedisCluster | undefined;
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+  });
+  return (client) => (cluster = client);
+}

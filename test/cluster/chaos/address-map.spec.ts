@@ -4,9 +4,10 @@
 // client connection the servers see, in CLIENT LIST by connection name, comes from a proxy's upstream socket, and
 // the masters' proxies carried connections), that commands on every shard succeed, and that the target of a MOVED
 // (caused by moving a slot behind the client's back) is mapped too.
-import { createCluster, type RedisCluster } from '../../../lib/index.js';
+import { createCluster } from '../../../lib/index.js';
 import { describeWithServers, keySlot, mastersAndReplicas, migrateSlot, redisCli, testServers } from '../../support/servers.js';
 import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
+import { useTestClient } from '../../support/cluster-client.js';
 import { startProxies, type TcpProxy } from '../../support/tcp-proxy.js';
 import { report, slotIn, tagForSlot, tagsPerShard, until } from '../../support/workload.js';
 
@@ -23,12 +24,10 @@ async function namedClientAddrs(port: number, name: string): Promise<string[]> {
 
 describeWithServers('chaos: nodeAddressMap through TCP proxies', () => {
   useFreshChaosCluster();
-  let cluster: RedisCluster | undefined;
+  const testClient = useTestClient();
   let proxies: TcpProxy[] = [];
 
   afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
     await Promise.all(proxies.map((p) => p.close()));
     proxies = [];
   });
@@ -39,7 +38,7 @@ describeWithServers('chaos: nodeAddressMap through TCP proxies', () => {
     const proxyOf = new Map(ports.map((port, i) => [port, proxies[i]!]));
     const nodeAddressMap = Object.fromEntries(ports.map((port) => [`127.0.0.1:${port}`, { host: '127.0.0.1', port: proxyOf.get(port)!.port }]));
     const name = `nrc-proxy-${process.pid}`;
-    const c = (cluster = createCluster({
+    const c = testClient(createCluster({
       rootNodes: [{ url: `redis://127.0.0.1:${proxies[0]!.port}` }],
       nodeAddressMap,
       defaults: { name, commandTimeout: 2000 },

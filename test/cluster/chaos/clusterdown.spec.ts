@@ -4,9 +4,10 @@
 // After `CLUSTER ADDSLOTS` gives the slot back to its owner, the same client serves it again without a restart.
 // Two variants: every master forgets the slot (full coverage lost: the whole cluster is down), and only the owner
 // forgets it with cluster-require-full-coverage off (only that slot is down; other slots keep working).
-import { ClusterDownError, CommandTimeoutError, createCluster, RedirectionLimitError, type RedisCluster } from '../../../lib/index.js';
+import { ClusterDownError, CommandTimeoutError, RedirectionLimitError, type RedisCluster } from '../../../lib/index.js';
 import { describeWithServers, keySlot, mastersAndReplicas, redisCli, testServers, waitForClusterOk } from '../../support/servers.js';
 import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
+import { mainCluster, useTestClient } from '../../support/cluster-client.js';
 import { report, slotIn, tagForSlot, until } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
@@ -33,18 +34,10 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T; ms: numbe
 
 describeWithServers('chaos: CLUSTERDOWN for an unserved slot', () => {
   useFreshChaosCluster();
-  let cluster: RedisCluster | undefined;
-
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
+  const testClient = useTestClient();
 
   function client(): RedisCluster {
-    const c = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${chaos().ports[0]}` }], defaults: { commandTimeout: 1500 } });
-    c.on('error', () => undefined);
-    c.on('node-error', () => undefined);
-    return c;
+    return testClient(mainCluster({ defaults: { commandTimeout: 1500 } }, 'chaos'));
   }
 
   it('DELSLOTS on every master: commands on the slot reject with CLUSTERDOWN within their deadline; ADDSLOTS on the owner brings it back', async () => {
@@ -53,7 +46,7 @@ describeWithServers('chaos: CLUSTERDOWN for an unserved slot', () => {
     const owner = topo.ownerOf(slot)!;
     const key = `cd:{${tagForSlot(slot)}}`;
     expect(keySlot(key)).toBe(slot);
-    const c = (cluster = client());
+    const c = client();
     await c.connect();
     await c.set(key, 'before');
 
@@ -91,7 +84,7 @@ describeWithServers('chaos: CLUSTERDOWN for an unserved slot', () => {
     const key = `cd2:{${tagForSlot(slot)}}`;
     const sibling = `cd2:{${tagForSlot(slotIn(shard.slots, 12))}}`;
     for (const port of chaos().ports) await redisCli(port, 'CONFIG', 'SET', 'cluster-require-full-coverage', 'no');
-    const c = (cluster = client());
+    const c = client();
     await c.connect();
     await c.set(key, 'v');
 

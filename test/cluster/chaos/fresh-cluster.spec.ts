@@ -1,29 +1,22 @@
 // A freshly created, empty cluster (17b): Redis 7.0's CLUSTER SHARDS reports replicas whose
 // replication offset is 0 as `loading`. The client confirms them with ROLE (master link up) and uses
 // them at once: `useReplicas` reads can go to them and health lists all six nodes, not three.
-import { createCluster, type RedisCluster } from '../../../lib/index.js';
 import { describeWithServers, redisCli, testServers } from '../../support/servers.js';
 import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
+import { mainCluster, useTestClient } from '../../support/cluster-client.js';
 import { report } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
 describeWithServers('a freshly created cluster', () => {
   useFreshChaosCluster();
-  let cluster: RedisCluster | undefined;
-
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
+  const testClient = useTestClient();
 
   it('lists and uses every replica right after creation, whatever health CLUSTER SHARDS reports for them', async () => {
     // What the server says at this moment (a figure: 'loading' while offsets are 0).
     const shards = await redisCli(chaos().ports[0]!, 'CLUSTER', 'SHARDS');
     const reportedLoading = (shards.match(/^loading$/gm) ?? []).length;
-    const c = (cluster = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${chaos().ports[0]}` }], useReplicas: true }));
-    c.on('error', () => undefined);
-    c.on('node-error', () => undefined);
+    const c = testClient(mainCluster({ useReplicas: true }, 'chaos'));
     await c.connect();
     const replicas = c.getReplicas().length;
     const health = await c.healthReport({ timeoutMs: 2000 });

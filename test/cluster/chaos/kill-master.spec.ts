@@ -5,21 +5,17 @@
 // (final ≤ acked + indeterminate). Acknowledged writes lost to asynchronous replication are a server property
 // (reliability.md §3): they are measured and reported, and must stay a tiny fraction. The old master is restarted
 // (AOF) and must rejoin as a replica of the new master.
-import { createCluster, type RedisCluster } from '../../../lib/index.js';
+import { createCluster } from '../../../lib/index.js';
 import { clusterNodes, describeWithServers, killNode, mastersAndReplicas, restartNode, testServers, waitForClusterOk, waitForFailoverAfterKill } from '../../support/servers.js';
 import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
+import { useTestClient } from '../../support/cluster-client.js';
 import { report, tagsPerShard, until, Workload } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
 describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
   useFreshChaosCluster();
-  let cluster: RedisCluster | undefined;
-
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
+  const testClient = useTestClient();
 
   it('fails over to the replica: the client recovers by itself, errors stay inside the outage, no INCR applied twice', async () => {
     const topo = await mastersAndReplicas(chaos());
@@ -29,7 +25,7 @@ describeWithServers('chaos: kill -9 of a master under load (S4)', () => {
     const tagsByShard = tagsPerShard(topo, 2, 'km');
     const victimTags = tagsByShard.get(victim)!;
 
-    const c = (cluster = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${chaos().ports[1]}` }], defaults: { commandTimeout: 1000 } }));
+    const c = testClient(createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${chaos().ports[1]}` }], defaults: { commandTimeout: 1000 } }));
     c.on('error', () => undefined);
     c.on('node-error', () => undefined);
     await c.connect();

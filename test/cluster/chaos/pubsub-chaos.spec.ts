@@ -6,7 +6,7 @@
 //  - Classic: the node carrying the SUBSCRIBE connection is killed (kill -9; if it was a master the replica is
 //    promoted first); the subscription moves to a live node and messages PUBLISHed afterwards, through the client or
 //    redis-cli on another node, arrive. The node is restarted at the end.
-import { createCluster, type RedisCluster, type ShardedChannelMoved } from '../../../lib/index.js';
+import type { RedisCluster, ShardedChannelMoved } from '../../../lib/index.js';
 import {
   describeWithServers,
   failover,
@@ -22,6 +22,7 @@ import {
   waitForClusterOk,
   waitForFailoverAfterKill,
 } from '../../support/servers.js';
+import { mainCluster, useTestClient } from '../../support/cluster-client.js';
 import { lockChaosCluster, report, until } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
@@ -29,18 +30,13 @@ const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':'
 
 describeWithServers('chaos: pub/sub through reshards, failovers and node loss', () => {
   let release: (() => void) | undefined;
-  let cluster: RedisCluster | undefined;
+  const testClient = useTestClient();
 
   beforeAll(async () => {
     release = await lockChaosCluster();
     // A fresh chaos cluster for every file: earlier files kill, restart and reshard its nodes.
     await resetCluster(chaos(), { recreate: true });
   }, 180_000);
-
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
 
   afterAll(async () => {
     try {
@@ -51,10 +47,7 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
   }, 180_000);
 
   function client(): RedisCluster {
-    const c = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${chaos().ports[0]}` }], defaults: { commandTimeout: 2000 } });
-    c.on('error', () => undefined);
-    c.on('node-error', () => undefined);
-    return c;
+    return testClient(mainCluster({ defaults: { commandTimeout: 2000 } }, 'chaos'));
   }
 
   it('a sharded subscription follows its slot to another master and then to the promoted replica', async () => {
@@ -63,7 +56,7 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
     const topo = await mastersAndReplicas(chaos());
     const owner = topo.ownerOf(slot)!;
     const target = topo.masters.find((p) => p !== owner)!;
-    const c = (cluster = client());
+    const c = client();
     const moves: Array<{ channel: string; info: ShardedChannelMoved }> = [];
     c.on('sharded-channel-moved', (ch, info) => moves.push({ channel: ch, info }));
     const got: string[] = [];
@@ -108,7 +101,7 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
 
   it('kill -9 of a sharded channel’s master: resubscribed on the promoted replica, no `error` event (node errors on node-error)', async () => {
     const channel = 'kill:{k9}';
-    const c = (cluster = client());
+    const c = client();
     const errors: string[] = [];
     const nodeErrors: string[] = [];
     const unplaced: number[] = [];
@@ -134,7 +127,7 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
   }, 90_000);
 
   it('one publisher’s PUBLISH order on a channel holds across a kill -9 and failover of the node it publishes to', async () => {
-    const c = (cluster = client());
+    const c = client();
     const got: number[] = [];
     await c.subscribe('order-probe', () => undefined);
     const subscriber = c.subscriptions().classicNode!;
@@ -221,7 +214,7 @@ describeWithServers('chaos: pub/sub through reshards, failovers and node loss', 
 
   it('a classic subscription moves off a killed node and keeps receiving', async () => {
     const channel = 'chaos-news';
-    const c = (cluster = client());
+    const c = client();
     const got: string[] = [];
     await c.subscribe(channel, (message) => got.push(message));
     const before = c.subscriptions().classicNode!;

@@ -7,8 +7,9 @@
 //  - WAIT means what it says: waitReplicas(key, 1, t) runs on the connection that carried the write, so with the
 //    key's replica frozen (SIGSTOP) it answers 0 once t elapsed, and 1 once the replica runs again; the same inside
 //    a pipeline; a keyless WAIT through sendCommand is refused.
-import { createCluster, type RedisCluster } from '../../../lib/index.js';
+import type { RedisCluster } from '../../../lib/index.js';
 import { UnsupportedCommandError } from '../../../lib/index.js';
+import { mainCluster, useTestClient } from '../../support/cluster-client.js';
 import { describeWithServers, keySlot, mastersAndReplicas, nodeCommand, pauseNode, redisCli, resumeNode, testServers } from '../../support/servers.js';
 import { report, slotIn, tagForSlot, until } from '../../support/workload.js';
 
@@ -30,18 +31,10 @@ async function getCalls(port: number): Promise<number> {
 }
 
 describeWithServers('replica reads and blocking commands (main cluster)', () => {
-  let cluster: RedisCluster | undefined;
-
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
+  const testClient = useTestClient();
 
   function client(name: string, useReplicas: boolean): RedisCluster {
-    const c = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${main().ports[0]}` }], useReplicas, defaults: { name } });
-    c.on('error', () => undefined);
-    c.on('node-error', () => undefined);
-    return c;
+    return testClient(mainCluster({ useReplicas, defaults: { name } }));
   }
 
   it('useReplicas: GETs are served by the replica, writes by the master', async () => {
@@ -52,7 +45,7 @@ describeWithServers('replica reads and blocking commands (main cluster)', () => 
     const slot = slotIn(topo.shards.find((s) => s.master.port === master)!.slots, 5);
     const key = `rr:${process.pid}:{${tagForSlot(slot)}}`;
     expect(keySlot(key)).toBe(slot);
-    const c = (cluster = client(name, true));
+    const c = client(name, true);
     await c.connect();
     expect(await c.set(key, 'v1')).toBe('OK');
     // The replica has the write before we read (WAIT after it, on the connection that carried it), and the client
@@ -87,7 +80,7 @@ describeWithServers('replica reads and blocking commands (main cluster)', () => 
     const name = `nrc-block-${process.pid}`;
     const tag = `bl${process.pid}`;
     const list = `q:{${tag}}`;
-    const c = (cluster = client(name, false));
+    const c = client(name, false);
     await c.connect();
     const node = c.getNodeByKey(list)!.port;
     await c.del(list);
@@ -125,7 +118,7 @@ describeWithServers('replica reads and blocking commands (main cluster)', () => 
     const replica = topo.replicaOf(master)!;
     const slot = slotIn(topo.shards.find((s) => s.master.port === master)!.slots, 11);
     const key = `wait:${process.pid}:{${tagForSlot(slot)}}`;
-    const c = (cluster = client(`nrc-wait-${process.pid}`, false));
+    const c = client(`nrc-wait-${process.pid}`, false);
     await c.connect();
     expect(c.getNodeByKey(key)!.port).toBe(master);
 

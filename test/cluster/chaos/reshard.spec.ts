@@ -5,30 +5,23 @@
 // TRYAGAIN (a multi-key command on a half-moved key group). Asserts: ASK ≥ 1, MOVED ≥ 1, TRYAGAIN ≥ 1 and the
 // multi-key command succeeded within its deadline, no wrong reply, no error at all, every acknowledged INCR present
 // exactly once.
-import { createCluster, type RedisCluster } from '../../../lib/index.js';
 import { describeWithServers, keySlot, mastersAndReplicas, migrateSlot, testServers, type MigrateStep, type MigrateStepInfo } from '../../support/servers.js';
 import { useFreshChaosCluster } from '../../support/chaos-cluster.js';
+import { mainCluster, useTestClient } from '../../support/cluster-client.js';
 import { report, tagsInRanges, tagsPerShard, until, Workload } from '../../support/workload.js';
 
 const chaos = () => testServers().clusters.chaos;
 
 describeWithServers('chaos: live reshard under load (S2)', () => {
   useFreshChaosCluster();
-  let cluster: RedisCluster | undefined;
-
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
+  const testClient = useTestClient();
 
   it('moves two loaded slots away and back: ASK, TRYAGAIN and MOVED followed, no error, no wrong reply, no lost or duplicated INCR', async () => {
     const topo = await mastersAndReplicas(chaos());
     const [a, b] = topo.shards;
     const hot = tagsInRanges(a!.slots, 2, 'hot');
     const cold = [...tagsPerShard(topo, 1, 'cold').values()].flat();
-    const c = (cluster = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${chaos().ports[0]}` }], defaults: { commandTimeout: 2000 } }));
-    c.on('error', () => undefined);
-    c.on('node-error', () => undefined);
+    const c = testClient(mainCluster({ defaults: { commandTimeout: 2000 } }, 'chaos'));
     await c.connect();
     // Filler keys make each migration take a while (one MIGRATE per key) while the workers keep going.
     for (const tag of hot) {

@@ -1,11 +1,11 @@
 /** Helpers of the Nest layer's tests. */
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { HandleTracker, expectNoLeftovers } from '../../support/handle-tracker.js';
+import { closedPorts } from '../../support/ports.js';
 import { testServers } from '../../support/servers.js';
 
-export { HandleTracker, expectNoLeftovers };
+export { HandleTracker, expectNoLeftovers, closedPorts };
 
 /** Root nodes of the main test cluster (30001–30006). */
 export function mainRootNodes(): Array<{ url: string }> {
@@ -17,18 +17,6 @@ export function mainRootNodes(): Array<{ url: string }> {
 export function chaosRootNodes(): Array<{ url: string }> {
   const chaos = testServers().clusters.chaos;
   return chaos.ports.slice(0, 3).map((port) => ({ url: `redis://${chaos.host}:${port}` }));
-}
-
-/** `n` TCP ports on 127.0.0.1 that nothing listens on (bound once, then closed). */
-export async function closedPorts(n: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    ports.push((server.address() as net.AddressInfo).port);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  return ports;
 }
 
 /** A namespace no other test (or run) uses. */

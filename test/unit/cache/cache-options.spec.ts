@@ -1,17 +1,8 @@
-import { BasicClientSideCache, ConfigError, createCluster, type RedisClusterOptions } from '../../../lib/index.js';
+import { BasicClientSideCache, createCluster, type RedisClusterOptions } from '../../../lib/index.js';
 import { DEFAULT_CACHE_MAX_ENTRIES, resolveClientSideCacheOptions } from '../../../lib/engine/cache/cache-options.js';
+import { configError } from '../support/config-error.js';
 
 const rootNodes = [{ url: 'redis://127.0.0.1:1' }];
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('clientSideCache options', () => {
   it('applies the defaults: ttl 0, maxEntries bounded (10,000; 0 = unlimited only when asked), LRU, stats on', () => {

@@ -1,15 +1,5 @@
 import { resolveClusterOptions } from '../../../lib/engine/cluster/cluster-options.js';
-import { ConfigError } from '../../../lib/engine/errors/base.error.js';
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configError } from '../support/config-error.js';
 
 describe('resolveClusterOptions', () => {
   it('applies documented defaults', () => {

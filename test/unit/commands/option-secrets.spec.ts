@@ -5,18 +5,9 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { ConfigError, createCluster } from '../../../lib/index.js';
 import { parseRedisUrl } from '../../../lib/engine/connection/redis-url.js';
+import { configError } from '../support/config-error.js';
 
 const PASSWORD = 'Pa55-s3cret';
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('createCluster refuses the options of the Nest module', () => {
   it.each(['name', 'isGlobal', 'lazyConnect', 'bootstrapTimeout', 'shutdownTimeout', 'cache', 'logging'])('%s', (option) => {

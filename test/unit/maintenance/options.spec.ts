@@ -2,18 +2,9 @@
 import { ConfigError } from '../../../lib/engine/errors/base.error.js';
 import type { PluginHost } from '../../../lib/engine/cluster/connection-plugin.js';
 import { createMaintenance, DEFAULT_RELAXED_TIMEOUT_MS, resolveMaintenanceOptions } from '../../../lib/engine/maintenance/index.js';
+import { configError } from '../support/config-error.js';
 
 const host: PluginHost = { topology: () => undefined, requestRefresh: () => undefined, error: () => undefined, emit: () => undefined };
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('resolveMaintenanceOptions', () => {
   it("defaults to 'auto' with endpoint type 'auto' and 10 s relaxed timeouts on RESP3", () => {

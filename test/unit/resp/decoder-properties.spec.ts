@@ -6,26 +6,7 @@ import fc from 'fast-check';
 import { DEFAULT_MAX_BULK_LENGTH, RespDecoder } from '../../../lib/engine/resp/decoder.js';
 import type { DecoderSink, RespValue } from '../../../lib/engine/resp/types.js';
 import { ProtocolError } from '../../../lib/engine/errors/base.error.js';
-import { ReplyError } from '../../../lib/engine/errors/reply.error.js';
-
-type Event = { kind: 'reply' | 'error' | 'push'; value: RespValue };
-
-class Collector implements DecoderSink {
-  readonly events: Event[] = [];
-  constructor(private readonly buffers: boolean | ((isPush: boolean) => boolean) = false) {}
-  onReply(value: RespValue): void {
-    this.events.push({ kind: 'reply', value });
-  }
-  onErrorReply(error: ReplyError): void {
-    this.events.push({ kind: 'error', value: error });
-  }
-  onPush(frame: RespValue[]): void {
-    this.events.push({ kind: 'push', value: frame });
-  }
-  wantBuffers(isPush: boolean): boolean {
-    return typeof this.buffers === 'function' ? this.buffers(isPush) : this.buffers;
-  }
-}
+import { Collector, type CollectedEvent } from './support/decoder-collector.js';
 
 /** Feeds `wire` cut at `cuts` (sorted offsets) into a fresh decoder. */
 function feed(wire: Buffer, cuts: number[], sink: DecoderSink, options?: { maxBulkLength?: number }): RespDecoder {
@@ -110,7 +91,7 @@ describe('RespDecoder properties (fast-check)', () => {
         ([frames, wire, cuts]) => {
           const sink = new Collector();
           feed(wire, cuts, sink);
-          const expected: Event[] = [];
+          const expected: CollectedEvent[] = [];
           for (const f of frames) {
             for (const p of f.pushes) expected.push({ kind: 'push', value: p });
             expected.push({ kind: 'reply', value: f.value });

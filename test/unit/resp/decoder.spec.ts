@@ -1,5 +1,5 @@
 import { RespDecoder } from '../../../lib/engine/resp/decoder.js';
-import type { DecoderSink, RespValue } from '../../../lib/engine/resp/types.js';
+import type { RespValue } from '../../../lib/engine/resp/types.js';
 import { ProtocolError } from '../../../lib/engine/errors/base.error.js';
 import {
   AskError,
@@ -8,35 +8,10 @@ import {
   ReplyError,
   TryAgainError,
 } from '../../../lib/engine/errors/reply.error.js';
+import { Collector, type CollectedEvent } from './support/decoder-collector.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-type Event =
-  | { kind: 'reply'; value: RespValue }
-  | { kind: 'error'; value: ReplyError }
-  | { kind: 'push'; value: RespValue[] };
-
-/** A sink that records everything; buffer mode is answered by `mode` (constant or per call). */
-class Collector implements DecoderSink {
-  readonly events: Event[] = [];
-  readonly wantCalls: boolean[] = [];
-  constructor(private readonly mode: boolean | ((isPush: boolean, call: number) => boolean) = false) {}
-  onReply(value: RespValue): void {
-    this.events.push({ kind: 'reply', value });
-  }
-  onErrorReply(error: ReplyError): void {
-    this.events.push({ kind: 'error', value: error });
-  }
-  onPush(frame: RespValue[]): void {
-    this.events.push({ kind: 'push', value: frame });
-  }
-  wantBuffers(isPush: boolean): boolean {
-    const call = this.wantCalls.length;
-    this.wantCalls.push(isPush);
-    return typeof this.mode === 'function' ? this.mode(isPush, call) : this.mode;
-  }
-}
 
 /** A canonical, exact text form of a decoded value (types, prototypes, -0, NaN, error classes). */
 function canon(v: RespValue): string {
@@ -64,7 +39,7 @@ function canon(v: RespValue): string {
   return '{' + Object.keys(v).map((k) => JSON.stringify(k) + ':' + canon(v[k]!)).join(',') + '}';
 }
 
-function canonEvents(events: readonly Event[]): string[] {
+function canonEvents(events: readonly CollectedEvent[]): string[] {
   return events.map((e) => `${e.kind} ${canon(e.value)}`);
 }
 
