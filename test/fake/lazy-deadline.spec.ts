@@ -6,6 +6,7 @@ import { createCluster, CommandTimeoutError, NodeFanOutError, type RedisCluster 
 import { keySlot } from '../../lib/engine/commands/key-slot.js';
 import { FakeRedisServer, type SlotRange } from './fake-redis-server.js';
 import * as F from './resp-frames.js';
+import { recordCommands } from '../observability/support/otel.js';
 
 const TIMEOUT_MS = 600;
 const STEP_MS = 400;
@@ -157,67 +158,54 @@ describe('client-side cache single flight', () => {
 });
 
 describe('split route and tracing', () => {
-  it('a traced raw single-slot MGET/DEL (one slot group: sent as is) still reports its node, like GET', async () => {
-    const { default: dc } = await import('node:diagnostics_channel');
-    const { CHANNELS } = await import('../../lib/index.js');
-    const contexts: Array<Record<string, unknown>> = [];
-    const handlers = {
-      start: () => undefined,
-      end: () => undefined,
-      asyncStart: () => undefined,
-      asyncEnd: (context: object) => contexts.push({ ...(context as Record<string, unknown>) }),
-      error: () => undefined,
-    };
-    const channel = dc.tracingChannel(CHANNELS.COMMAND);
-    channel.subscribe(handlers);
+  /** The commands traced while `run` runs, as { command, port, redirections } at asyncEnd. */
+  async function traced(run: () => Promise<void>): Promise<Array<{ command: unknown; port: unknown; redirections: unknown }>> {
+    const recorder = recordCommands();
     try {
-      a.on('GET', () => F.nul());
-      a.on('MGET', () => F.array([F.nul()]));
-      a.on('DEL', () => F.integer(0));
-      const cluster = create();
-      await cluster.connect();
+      await run();
+    } finally {
+      recorder.stop();
+    }
+    return recorder.events
+      .filter((e) => e.event === 'asyncEnd')
+      .map(({ snapshot }) => ({ command: snapshot['command'], port: snapshot['serverPort'], redirections: snapshot['redirections'] }));
+  }
+
+  it('a traced raw single-slot MGET/DEL (one slot group: sent as is) still reports its node, like GET', async () => {
+    a.on('GET', () => F.nul());
+    a.on('MGET', () => F.array([F.nul()]));
+    a.on('DEL', () => F.integer(0));
+    const cluster = create();
+    await cluster.connect();
+    const seen = await traced(async () => {
       await cluster.sendCommand(['GET', keyOnA]);
       await cluster.sendCommand(['MGET', keyOnA]);
       await cluster.sendCommand(['DEL', keyOnA]);
-      const ports = Object.fromEntries(contexts.map((c) => [c['command'], c['serverPort']]));
-      expect(ports).toEqual({ GET: a.port, MGET: a.port, DEL: a.port });
-    } finally {
-      channel.unsubscribe(handlers);
-    }
+    });
+    expect(seen.map((c) => [c.command, c.port])).toEqual([
+      ['GET', a.port],
+      ['MGET', a.port],
+      ['DEL', a.port],
+    ]);
   });
 
   it('a traced raw single-slot MGET that is MOVED reports the node that answered, like GET', async () => {
-    const { default: dc } = await import('node:diagnostics_channel');
-    const { CHANNELS } = await import('../../lib/index.js');
-    const contexts: Array<Record<string, unknown>> = [];
-    const handlers = {
-      start: () => undefined,
-      end: () => undefined,
-      asyncStart: () => undefined,
-      asyncEnd: (context: object) => contexts.push({ ...(context as Record<string, unknown>) }),
-      error: () => undefined,
-    };
-    const channel = dc.tracingChannel(CHANNELS.COMMAND);
-    channel.subscribe(handlers);
-    try {
-      // Two keys on a, in different slots: each call gets its own MOVED to b.
-      const onA = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((k) => `key:${k}`).filter((k) => keySlot(k) < 8192);
-      const [k1, k2] = [onA[0]!, onA.find((k) => keySlot(k) !== keySlot(onA[0]!))!];
-      a.once('GET', () => F.error(`MOVED ${keySlot(k1)} 127.0.0.1:${b.port}`));
-      a.once('MGET', () => F.error(`MOVED ${keySlot(k2)} 127.0.0.1:${b.port}`));
-      b.on('GET', () => F.nul());
-      b.on('MGET', () => F.array([F.nul()]));
-      const cluster = create();
-      await cluster.connect();
+    // Two keys on a, in different slots: each call gets its own MOVED to b.
+    const onA = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((k) => `key:${k}`).filter((k) => keySlot(k) < 8192);
+    const [k1, k2] = [onA[0]!, onA.find((k) => keySlot(k) !== keySlot(onA[0]!))!];
+    a.once('GET', () => F.error(`MOVED ${keySlot(k1)} 127.0.0.1:${b.port}`));
+    a.once('MGET', () => F.error(`MOVED ${keySlot(k2)} 127.0.0.1:${b.port}`));
+    b.on('GET', () => F.nul());
+    b.on('MGET', () => F.array([F.nul()]));
+    const cluster = create();
+    await cluster.connect();
+    const seen = await traced(async () => {
       await cluster.sendCommand(['GET', k1]);
       await cluster.sendCommand(['MGET', k2]);
-      const seen = contexts.map((c) => ({ command: c['command'], port: c['serverPort'], redirections: c['redirections'] }));
-      expect(seen).toEqual([
-        { command: 'GET', port: b.port, redirections: 1 },
-        { command: 'MGET', port: b.port, redirections: 1 },
-      ]);
-    } finally {
-      channel.unsubscribe(handlers);
-    }
+    });
+    expect(seen).toEqual([
+      { command: 'GET', port: b.port, redirections: 1 },
+      { command: 'MGET', port: b.port, redirections: 1 },
+    ]);
   });
 });
