@@ -41,6 +41,8 @@ describe('NodePool waiters', () => {
       expect(error).toBeInstanceOf(PoolTimeoutError);
       expect((error as PoolTimeoutError).code).toBe('ERR_REDIS_POOL_TIMEOUT');
       expect((error as Error).message).toMatch(/deadline/);
+      // Told apart from the pool's own acquireTimeout: the command path reports it as the call's timeout.
+      expect((error as PoolTimeoutError).atDeadline).toBe(true);
       expect(Date.now()).toBeGreaterThanOrEqual(deadline - 1);
       expect(p.waiting).toBe(0);
       // The connection given back later goes to the idle list, not to the departed waiter.
@@ -52,6 +54,15 @@ describe('NodePool waiters', () => {
     } finally {
       tracker.disable();
     }
+  });
+
+  it("the pool's own acquireTimeout, earlier than the caller's deadline, is a PoolTimeoutError not at the deadline", async () => {
+    const p = newPool({ acquireTimeout: 50 });
+    await p.acquire();
+    const error = await p.acquire(Date.now() + 10_000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoolTimeoutError);
+    expect((error as Error).message).toMatch(/pool\.acquireTimeout/);
+    expect((error as PoolTimeoutError).atDeadline).toBe(false);
   });
 
   it('without any deadline a waiter waits for a release (acquireTimeout 0 means no limit of its own)', async () => {

@@ -2,6 +2,7 @@ import { serverBlockMs } from '../commands/blocking-timeout.js';
 import { commandInfo, type CommandInfo } from '../commands/command-info.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
+import { PoolTimeoutError } from '../pool/node-pool.js';
 import type { CommandOptions } from '../connection/queued-command.js';
 import { ClientClosedError, CommandTimeoutDuringMaintenanceError, CommandTimeoutError, CrossSlotError, UnsupportedCommandError } from '../errors/base.error.js';
 import { ConnectionError } from '../errors/connection.error.js';
@@ -281,14 +282,12 @@ class CommandAttempt extends RetryLoop<RespValue> {
     let expired = false;
     const at = this.at;
     const by = Math.min(this.acquireBy, at);
-    const timer =
-      by === Infinity
-        ? undefined
-        : setTimeout(() => {
-            expired = true;
-            if (by < at) this.reject(new CommandTimeoutError(this.name, this.options?.timeout ?? this.ctx.defaultTimeout, this.mayHaveRun));
-            else this.timedOut();
-          }, Math.max(0, by - Date.now()));
+    const expire = (): void => {
+      expired = true;
+      if (by < at) this.reject(new CommandTimeoutError(this.name, this.options?.timeout ?? this.ctx.defaultTimeout, this.mayHaveRun));
+      else this.timedOut();
+    };
+    const timer = by === Infinity ? undefined : setTimeout(expire, Math.max(0, by - Date.now()));
     node.pool.acquire(by).then(
       (connection: NodeConnection) => {
         if (timer) clearTimeout(timer);
@@ -309,7 +308,10 @@ class CommandAttempt extends RetryLoop<RespValue> {
       },
       (error: Error) => {
         if (timer) clearTimeout(timer);
-        if (!expired) onError(error);
+        if (expired) return;
+        // The pool's waiter shares this deadline and may fire first: the same CommandTimeoutError, unsent.
+        if (error instanceof PoolTimeoutError && error.atDeadline) return expire();
+        onError(error);
       },
     );
   }

@@ -4,6 +4,13 @@ import { ClientClosedError, QueueFullError, RedisClusterError } from '../errors/
 /** No dedicated connection became free within `pool.acquireTimeout`. */
 export class PoolTimeoutError extends RedisClusterError {
   readonly code = 'ERR_REDIS_POOL_TIMEOUT';
+  /** True when the caller's own deadline passed, false when the pool's `acquireTimeout` did. */
+  readonly atDeadline: boolean;
+
+  constructor(message: string, atDeadline = false) {
+    super(message);
+    this.atDeadline = atDeadline;
+  }
 }
 
 interface Waiter {
@@ -101,6 +108,7 @@ export class NodePool {
               byDeadline
                 ? `No dedicated connection became free before the command's deadline (pool.maxSize ${this.settings.maxSize})`
                 : `No dedicated connection became free within ${this.settings.acquireTimeout} ms (pool.acquireTimeout, pool.maxSize ${this.settings.maxSize})`,
+              byDeadline,
             ),
           );
         }, Math.max(0, until - Date.now()));
@@ -124,7 +132,7 @@ export class NodePool {
       let late = false;
       const timer = setTimeout(() => {
         late = true;
-        reject(new PoolTimeoutError("No dedicated connection was ready before the command's deadline"));
+        reject(new PoolTimeoutError("No dedicated connection was ready before the command's deadline", true));
       }, Math.max(0, deadline - Date.now()));
       this.acquire(deadline).then(
         (connection) => {
