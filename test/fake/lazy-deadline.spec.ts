@@ -2,9 +2,9 @@
 // connection computed; anything that waits fixes it first): blocking commands, node-bound commands,
 // returnBuffers, commandTimeout 0, cache single-flight followers, fan-outs after a lazy connect and
 // traced raw split commands keep one deadline from the call and report it. Scripted nodes, exact timing.
-import { createCluster, CommandTimeoutError, NodeFanOutError, type RedisCluster } from '../../lib/index.js';
+import { CommandTimeoutError, NodeFanOutError, type RedisCluster, type RedisClusterOptions } from '../../lib/index.js';
 import { keySlot } from '../../lib/engine/commands/key-slot.js';
-import { FakeRedisServer, type SlotRange } from './fake-redis-server.js';
+import { useFakeCluster } from './support/fake-cluster.js';
 import * as F from './resp-frames.js';
 import { recordCommands } from '../observability/support/otel.js';
 
@@ -14,27 +14,11 @@ const HANG = { delayMs: 5_000, bytes: F.simple('LATE') };
 /** A path that fixed its deadline late (after a STEP_MS wait) would settle after TIMEOUT_MS + STEP_MS; the bound is halfway. */
 const BOUND_MS = TIMEOUT_MS + STEP_MS / 2;
 
-let a: FakeRedisServer;
-let b: FakeRedisServer;
-let client: RedisCluster | undefined;
+const fakes = useFakeCluster(2);
 
-function table(): SlotRange[] {
-  return [
-    { start: 0, end: 8191, master: { host: '127.0.0.1', port: a.port } },
-    { start: 8192, end: 16383, master: { host: '127.0.0.1', port: b.port } },
-  ];
-}
-
-function create(extra: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}): RedisCluster {
-  client = createCluster({
-    rootNodes: [{ url: `redis://127.0.0.1:${a.port}` }],
-    defaults: { commandTimeout: TIMEOUT_MS, socket: { reconnectStrategy: 20 }, ...defaults },
-    topologyRefreshInterval: 0,
-    ...extra,
-  });
-  client.on('error', () => undefined);
-  client.on('node-error', () => undefined);
-  return client;
+/** The client under test: root node a, the call timeout TIMEOUT_MS unless `defaults` says otherwise. */
+function create(extra: Partial<RedisClusterOptions> = {}, defaults: Partial<NonNullable<RedisClusterOptions['defaults']>> = {}): RedisCluster {
+  return fakes.createClient({ ...extra, defaults: { commandTimeout: TIMEOUT_MS, ...defaults } });
 }
 
 async function timed(call: () => Promise<unknown>): Promise<{ value: unknown; error: unknown; elapsedMs: number }> {
@@ -57,28 +41,16 @@ function toAction(reply: unknown): { bytes?: string | Buffer } {
   return (reply ?? {}) as { bytes?: string | Buffer };
 }
 
-beforeEach(async () => {
-  a = await FakeRedisServer.start();
-  b = await FakeRedisServer.start();
-  a.setSlots(table());
-  b.setSlots(table());
-});
-
-afterEach(async () => {
-  await client?.destroy();
-  client = undefined;
-  await Promise.all([a.close(), b.close()]);
-});
 
 describe('shared fan-out deadline', () => {
   it('a node of a fan-out that times out reports the call timeout (not what was left after the lazy connect)', async () => {
-    a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
-    a.on('DBSIZE', () => F.integer(3));
-    b.on('DBSIZE', () => HANG);
+    fakes.a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
+    fakes.a.on('DBSIZE', () => F.integer(3));
+    fakes.b.on('DBSIZE', () => HANG);
     const cluster = create();
     const outcome = await timed(() => cluster.dbSize());
     expect(outcome.error).toBeInstanceOf(NodeFanOutError);
-    const reason = (outcome.error as NodeFanOutError).outcomes.find((o) => o.address.endsWith(`:${b.port}`)) as { reason?: unknown };
+    const reason = (outcome.error as NodeFanOutError).outcomes.find((o) => o.address.endsWith(`:${fakes.b.port}`)) as { reason?: unknown };
     expect(reason.reason).toBeInstanceOf(CommandTimeoutError);
     const timeout = reason.reason as CommandTimeoutError;
     // The call's timeout is TIMEOUT_MS; the node's send only got what was left (~TIMEOUT_MS - STEP_MS).
@@ -91,8 +63,8 @@ describe('shared fan-out deadline', () => {
 
 describe('lazy deadline paths settle at the call deadline', () => {
   it('blocking command after a lazy connect: deadline = issue + block time + commandTimeout', async () => {
-    a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
-    a.on('BLPOP', () => HANG);
+    fakes.a.on('CLUSTER SHARDS', (_argv, ctx) => ({ delayMs: STEP_MS, ...toAction(ctx.defaultReply()) }));
+    fakes.a.on('BLPOP', () => HANG);
     const cluster = create();
     const outcome = await timed(() => cluster.sendCommand(['BLPOP', keyOnA, '0.2']));
     expect(outcome.error).toBeInstanceOf(CommandTimeoutError);
@@ -104,8 +76,8 @@ describe('lazy deadline paths settle at the call deadline', () => {
   it('node-bound command (nodeClient) on a connected cluster: settles at its deadline', async () => {
     const cluster = create();
     await cluster.connect();
-    b.on('GET', () => HANG);
-    const outcome = await timed(() => cluster.nodeClient(`127.0.0.1:${b.port}`).get(keyOnB));
+    fakes.b.on('GET', () => HANG);
+    const outcome = await timed(() => cluster.nodeClient(`127.0.0.1:${fakes.b.port}`).get(keyOnB));
     expect(outcome.error).toBeInstanceOf(CommandTimeoutError);
     expect((outcome.error as CommandTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
     expect(outcome.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
@@ -115,8 +87,8 @@ describe('lazy deadline paths settle at the call deadline', () => {
   it('returnBuffers + MOVED: one deadline', async () => {
     const cluster = create();
     await cluster.connect();
-    a.on('GET', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${keySlot(keyOnA)} 127.0.0.1:${b.port}`) }));
-    b.on('GET', () => HANG);
+    fakes.a.on('GET', () => ({ delayMs: STEP_MS, bytes: F.error(`MOVED ${keySlot(keyOnA)} 127.0.0.1:${fakes.b.port}`) }));
+    fakes.b.on('GET', () => HANG);
     const outcome = await timed(() => cluster.sendCommand(['GET', keyOnA], { returnBuffers: true }));
     expect(outcome.error).toBeInstanceOf(CommandTimeoutError);
     expect(outcome.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 2);
@@ -126,16 +98,16 @@ describe('lazy deadline paths settle at the call deadline', () => {
   it('commandTimeout 0: no deadline on the hot path (MOVED then a reply after 700 ms)', async () => {
     const cluster = create({}, { commandTimeout: 0 });
     await cluster.connect();
-    a.on('GET', () => ({ delayMs: 100, bytes: F.error(`MOVED ${keySlot(keyOnA)} 127.0.0.1:${b.port}`) }));
-    b.on('GET', () => ({ delayMs: 700, bytes: F.bulk('v') }));
+    fakes.a.on('GET', () => ({ delayMs: 100, bytes: F.error(`MOVED ${keySlot(keyOnA)} 127.0.0.1:${fakes.b.port}`) }));
+    fakes.b.on('GET', () => ({ delayMs: 700, bytes: F.bulk('v') }));
     expect(await cluster.get(keyOnA)).toBe('v');
   });
 });
 
 describe('client-side cache single flight', () => {
   it('a follower sharing a hanging leader read times out at its own deadline (from its issue), not earlier or later', async () => {
-    a.on('CLIENT TRACKING', () => F.simple('OK'));
-    a.on('GET', () => HANG);
+    fakes.a.on('CLIENT TRACKING', () => F.simple('OK'));
+    fakes.a.on('GET', () => HANG);
     const cluster = create({ clientSideCache: { ttl: 0 } }, { RESP: 3 });
     await cluster.connect();
     const leader = timed(() => cluster.get(keyOnA));
@@ -150,7 +122,7 @@ describe('client-side cache single flight', () => {
     expect(f.elapsedMs).toBeLessThan(BOUND_MS);
     expect((f.error as CommandTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
     // Only one GET was sent while the leader was out, and one more for the follower after the leader failed.
-    const gets = a.commands.filter((c) => c.argv[0] === 'GET');
+    const gets = fakes.a.commands.filter((c) => c.argv[0] === 'GET');
     expect(gets).toHaveLength(2);
     // The follower's GET went out only once the leader had failed (single flight), ~TIMEOUT_MS after the start.
     expect(gets[1]!.at - gets[0]!.at).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
@@ -172,9 +144,9 @@ describe('split route and tracing', () => {
   }
 
   it('a traced raw single-slot MGET/DEL (one slot group: sent as is) still reports its node, like GET', async () => {
-    a.on('GET', () => F.nul());
-    a.on('MGET', () => F.array([F.nul()]));
-    a.on('DEL', () => F.integer(0));
+    fakes.a.on('GET', () => F.nul());
+    fakes.a.on('MGET', () => F.array([F.nul()]));
+    fakes.a.on('DEL', () => F.integer(0));
     const cluster = create();
     await cluster.connect();
     const seen = await traced(async () => {
@@ -183,9 +155,9 @@ describe('split route and tracing', () => {
       await cluster.sendCommand(['DEL', keyOnA]);
     });
     expect(seen.map((c) => [c.command, c.port])).toEqual([
-      ['GET', a.port],
-      ['MGET', a.port],
-      ['DEL', a.port],
+      ['GET', fakes.a.port],
+      ['MGET', fakes.a.port],
+      ['DEL', fakes.a.port],
     ]);
   });
 
@@ -193,10 +165,10 @@ describe('split route and tracing', () => {
     // Two keys on a, in different slots: each call gets its own MOVED to b.
     const onA = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((k) => `key:${k}`).filter((k) => keySlot(k) < 8192);
     const [k1, k2] = [onA[0]!, onA.find((k) => keySlot(k) !== keySlot(onA[0]!))!];
-    a.once('GET', () => F.error(`MOVED ${keySlot(k1)} 127.0.0.1:${b.port}`));
-    a.once('MGET', () => F.error(`MOVED ${keySlot(k2)} 127.0.0.1:${b.port}`));
-    b.on('GET', () => F.nul());
-    b.on('MGET', () => F.array([F.nul()]));
+    fakes.a.once('GET', () => F.error(`MOVED ${keySlot(k1)} 127.0.0.1:${fakes.b.port}`));
+    fakes.a.once('MGET', () => F.error(`MOVED ${keySlot(k2)} 127.0.0.1:${fakes.b.port}`));
+    fakes.b.on('GET', () => F.nul());
+    fakes.b.on('MGET', () => F.array([F.nul()]));
     const cluster = create();
     await cluster.connect();
     const seen = await traced(async () => {
@@ -204,8 +176,8 @@ describe('split route and tracing', () => {
       await cluster.sendCommand(['MGET', k2]);
     });
     expect(seen).toEqual([
-      { command: 'GET', port: b.port, redirections: 1 },
-      { command: 'MGET', port: b.port, redirections: 1 },
+      { command: 'GET', port: fakes.b.port, redirections: 1 },
+      { command: 'MGET', port: fakes.b.port, redirections: 1 },
     ]);
   });
 });
