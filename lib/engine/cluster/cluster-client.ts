@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { CommandDefinition } from '../commands/command-definition.js';
+import { transformReply, type CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
@@ -269,7 +269,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
     if (def.routeByArgument !== undefined) options = this.routeByArgument(argv[def.routeByArgument], options);
     const route = definitionRoute(def, argv);
     const raw = route ? this.routeClusterWide(argv, route, options) : this.executor.execute(argv, options);
-    return def.transform ? raw.then(def.transform) : raw;
+    return transformReply(raw, def);
   }
 
   /** @internal A cluster-wide command (by its request policy): sent to every master/node, or refused. */

@@ -1,4 +1,4 @@
-import type { CommandDefinition } from '../commands/command-definition.js';
+import { transformReply, type CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { clusterRoute, definitionRoute, type ClusterRoute } from './policy-router.js';
@@ -122,7 +122,7 @@ export class ClusterPipeline {
     const raw = route
       ? this.clusterWide(argv, route, traced)
       : this.executor.execute(argv, def?.routeByArgument !== undefined || !def ? this.routeRaw(argv, traced) : traced);
-    return (def?.transform ? raw.then(def.transform) : raw) as Promise<T>;
+    return (def ? transformReply(raw, def) : raw) as Promise<T>;
   }
 }
 

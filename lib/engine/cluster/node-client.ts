@@ -1,4 +1,4 @@
-import type { CommandDefinition } from '../commands/command-definition.js';
+import { transformReply, type CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { ArgumentError } from '../errors/base.error.js';
@@ -39,7 +39,7 @@ export class NodeClient {
     const argv = buildCommand(def, args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
     const raw = this.sendCommand(argv, def.buffers ? { returnBuffers: true } : undefined);
-    return def.transform ? raw.then(def.transform) : raw;
+    return transformReply(raw, def);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CommandDefinition } from '../commands/command-definition.js';
+import { transformReply, type CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
@@ -101,7 +101,7 @@ export class WatchSession {
       this.assertOpen();
       const send = (): Promise<unknown> => {
         const raw = this.connection.sendCommand(argv, def.buffers || this.asking ? { returnBuffers: def.buffers ?? false, asking: this.asking } : undefined);
-        return def.transform ? raw.then(def.transform) : raw;
+        return transformReply(raw, def);
       };
       return this.traced(argv, send);
     });

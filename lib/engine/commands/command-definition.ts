@@ -1,4 +1,5 @@
 import type { RedisArgument, RespValue } from '../resp/types.js';
+import { PASS_THROUGH } from './transforms.js';
 
 /**
  * How a cluster spreads a multi-key command whose keys hash to different slots.
@@ -40,6 +41,16 @@ export interface CommandDefinition<A extends unknown[] = unknown[], R = unknown>
 /** Declares a command with full type inference of its arguments and result. */
 export function defineCommand<A extends unknown[], R = RespValue>(def: CommandDefinition<A, R>): CommandDefinition<A, R> {
   return def;
+}
+
+/**
+ * The reply of a definition's call, shaped by its `transform`: `raw` itself when there is none or
+ * it is the shared pass-through (no extra promise and microtask per call on the hot path).
+ * @internal
+ */
+export function transformReply(raw: Promise<RespValue>, def: { readonly transform?: ((reply: RespValue) => unknown) | undefined }): Promise<unknown> {
+  const transform = def.transform;
+  return transform === undefined || transform === PASS_THROUGH ? raw : raw.then(transform);
 }
 
 /** Arguments of a definition. */

@@ -63,11 +63,16 @@ export function buildCommand(def: CommandDefinition, args: readonly unknown[]): 
 export function copyArgv(args: unknown, command?: string): RedisArgument[] | ArgumentError {
   try {
     if (!Array.isArray(args)) return checkArguments(args, command)!;
-    // A plain loop: one read per index (a Proxy's traps run once each), a plain array out.
+    // One pass: one read per index (a Proxy's traps run once each), checked as it is copied into
+    // a plain array; the full check (and its error) only when an entry is not sendable.
     const count = args.length;
-    const copy: unknown[] = [];
-    for (let i = 0; i < count; i++) copy.push((args as unknown[])[i]);
-    return checkArguments(copy, command) ?? (copy as RedisArgument[]);
+    const copy: RedisArgument[] = [];
+    for (let i = 0; i < count; i++) {
+      const arg: unknown = (args as unknown[])[i];
+      if (typeof arg === 'string' || (typeof arg === 'number' && arg - arg === 0) || Buffer.isBuffer(arg)) copy.push(arg as RedisArgument);
+      else return checkArguments([...copy, arg], command)!;
+    }
+    return count === 0 ? checkArguments(copy, command)! : copy;
   } catch {
     return new ArgumentError(command ?? 'sendCommand', 0, 'an array of strings, Buffers or finite numbers', 'a value that throws when read', 'args');
   }
