@@ -10,20 +10,11 @@
 // Env: CPU_BENCH_BASE_LIB (default ../dist-test/bench-base/dist/index.js), CPU_BENCH_ROUNDS (5),
 // CPU_BENCH_OPS (200000 per run), CPU_BENCH_BATCH (256), CPU_BENCH_PORT (30311, six ports),
 // CPU_BENCH_SCENARIOS (get,set,typed-mix,pipeline,send), CPU_BENCH_PROFILE=dir (a CPU profile per run).
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type * as Lib from '../lib/index.js';
-// @ts-expect-error plain ESM helper without types
-import { ensureRedis, startCluster, stopCluster } from '../scripts/lib/index.mjs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUILDS, clusterPorts, loadBuild, median, runChild, withBenchCluster } from './ab-support.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const firstPort = Number(process.env['CPU_BENCH_PORT'] ?? 30311);
-const PORTS = [0, 1, 2, 3, 4, 5].map((i) => firstPort + i);
-const BUILDS: Record<string, string> = {
-  current: join(root, 'dist', 'index.js'),
-  base: process.env['CPU_BENCH_BASE_LIB'] ? join(process.cwd(), process.env['CPU_BENCH_BASE_LIB']) : join(root, 'dist-test', 'bench-base', 'dist', 'index.js'),
-};
+const PORTS = clusterPorts(Number(process.env['CPU_BENCH_PORT'] ?? 30311));
 const rounds = Number(process.env['CPU_BENCH_ROUNDS'] ?? 5);
 const totalOps = Number(process.env['CPU_BENCH_OPS'] ?? 200_000);
 const batch = Number(process.env['CPU_BENCH_BATCH'] ?? 256);
@@ -38,7 +29,7 @@ interface Result {
 
 /** Child: one build, one scenario; prints one JSON line. */
 async function child(build: string, scenario: string): Promise<void> {
-  const lib = (await import(pathToFileURL(BUILDS[build]!).href)) as typeof Lib;
+  const lib = await loadBuild(build);
   const cluster = lib.createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${PORTS[0]}` }], defaults: { commandTimeout: 10_000 } });
   await cluster.connect();
   const key = (i: number): string => `cpu:{k${i % 10_000}}`;
@@ -84,31 +75,21 @@ async function child(build: string, scenario: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function runChild(build: string, scenario: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const profileDir = process.env['CPU_BENCH_PROFILE'];
-    const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `${scenario}-${build}`)] : [];
-    const proc = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', build, scenario], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Result) : reject(new Error(`${build} ${scenario} exited with ${code}`))));
-  });
+function measure(build: string, scenario: string): Promise<Result> {
+  const profileDir = process.env['CPU_BENCH_PROFILE'];
+  const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `${scenario}-${build}`)] : [];
+  return runChild<Result>(fileURLToPath(import.meta.url), build, scenario, prof);
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
-  await ensureRedis({ log: (m: string) => console.log(m) });
-  await stopCluster({ ports: PORTS, baseDir: join(root, '.cpu-bench-cluster'), remove: true }).catch(() => undefined);
-  await startCluster({ ports: PORTS, baseDir: join(root, '.cpu-bench-cluster') });
-  try {
+  await withBenchCluster(PORTS, '.cpu-bench-cluster', async () => {
     const samples = new Map<string, number[]>();
     const builds = Object.keys(BUILDS);
     for (let round = 0; round < rounds; round++) {
       for (const scenario of scenarios) {
         for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
-          const r = await runChild(build, scenario);
+          const r = await measure(build, scenario);
           console.log(JSON.stringify(r));
           samples.set(`${scenario}|${build}`, [...(samples.get(`${scenario}|${build}`) ?? []), r.cpuUsPerOp]);
         }
@@ -121,9 +102,7 @@ async function main(): Promise<void> {
       const base = median(samples.get(`${scenario}|base`)!);
       console.log(`| ${scenario} | ${cur.toFixed(2)} | ${base.toFixed(2)} | ${(cur / base).toFixed(3)}× |`);
     }
-  } finally {
-    await stopCluster({ ports: PORTS, baseDir: join(root, '.cpu-bench-cluster'), remove: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {

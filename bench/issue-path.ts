@@ -6,20 +6,10 @@
 //
 // Env: ISSUE_BENCH_RUNS (7), ISSUE_BENCH_SCENARIOS (get,set,send,pipeline), ISSUE_BENCH_PORT (30341,
 // six ports), CPU_BENCH_BASE_LIB (as cpu-per-command.ts).
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type * as Lib from '../lib/index.js';
-// @ts-expect-error plain ESM helper without types
-import { ensureRedis, startCluster, stopCluster } from '../scripts/lib/index.mjs';
+import { fileURLToPath } from 'node:url';
+import { clusterPorts, loadBuild, median, runChild, withBenchCluster } from './ab-support.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const firstPort = Number(process.env['ISSUE_BENCH_PORT'] ?? 30341);
-const PORTS = [0, 1, 2, 3, 4, 5].map((i) => firstPort + i);
-const BUILDS: Record<string, string> = {
-  current: join(root, 'dist', 'index.js'),
-  base: process.env['CPU_BENCH_BASE_LIB'] ? join(process.cwd(), process.env['CPU_BENCH_BASE_LIB']) : join(root, 'dist-test', 'bench-base', 'dist', 'index.js'),
-};
+const PORTS = clusterPorts(Number(process.env['ISSUE_BENCH_PORT'] ?? 30341));
 const runs = Number(process.env['ISSUE_BENCH_RUNS'] ?? 7);
 const scenarios = (process.env['ISSUE_BENCH_SCENARIOS'] ?? 'get,set,send,pipeline').split(',');
 const CALLS = 2000;
@@ -35,7 +25,7 @@ interface Result {
 }
 
 async function child(build: string, scenario: string): Promise<void> {
-  const lib = (await import(pathToFileURL(BUILDS[build]!).href)) as typeof Lib;
+  const lib = await loadBuild(build);
   const cluster = lib.createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${PORTS[0]}` }], defaults: { commandTimeout: 10_000 } });
   await cluster.connect();
   const key = (i: number): string => `issue:{k${i % 10_000}}`;
@@ -72,29 +62,14 @@ async function child(build: string, scenario: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function runChild(build: string, scenario: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', build, scenario], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Result) : reject(new Error(`${build} ${scenario} exited with ${code}`))));
-  });
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
-  const baseDir = join(root, '.issue-bench-cluster');
-  await ensureRedis({ log: (m: string) => console.log(m) });
-  await stopCluster({ ports: PORTS, baseDir, remove: true }).catch(() => undefined);
-  await startCluster({ ports: PORTS, baseDir });
-  try {
+  await withBenchCluster(PORTS, '.issue-bench-cluster', async () => {
     const rows: Result[] = [];
     for (const scenario of scenarios) {
       for (let run = 0; run < runs; run++) {
         for (const build of run % 2 === 0 ? ['current', 'base'] : ['base', 'current']) {
-          const r = await runChild(build, scenario);
+          const r = await runChild<Result>(fileURLToPath(import.meta.url), build, scenario);
           console.log(JSON.stringify(r));
           rows.push(r);
         }
@@ -107,9 +82,7 @@ async function main(): Promise<void> {
       const [ci, bi, ct, bt] = [pick('current', 'issueNs'), pick('base', 'issueNs'), pick('current', 'totalNs'), pick('base', 'totalNs')];
       console.log(`| ${scenario} | ${ci.toFixed(0)} | ${bi.toFixed(0)} | ${(ci / bi).toFixed(2)}× | ${ct.toFixed(0)} | ${bt.toFixed(0)} | ${(ct / bt).toFixed(2)}× |`);
     }
-  } finally {
-    await stopCluster({ ports: PORTS, baseDir, remove: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {
