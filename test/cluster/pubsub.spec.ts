@@ -19,9 +19,16 @@ function collector<T>(count: number): { push: (v: T) => void; done: Promise<T[]>
   };
 }
 
-/** Channel names unique to this run, so that concurrent runs on the same servers never cross-talk. */
+/**
+ * Channel names unique to this run and to each test: concurrent runs on the same servers never
+ * cross-talk, and neither do two tests of this file. A classic PUBLISH reaches the other nodes over
+ * the cluster bus, late under load, so a test that reused an earlier test's channel could receive
+ * that test's message on a node it subscribed to afterwards (seen as a "duplicate" message).
+ */
 const run = Math.random().toString(36).slice(2, 8);
-const ch = (name: string) => `${name}:${run}`;
+let testNumber = 0;
+beforeEach(() => void testNumber++);
+const ch = (name: string) => `${name}:${run}-${testNumber}`;
 
 describeWithServers('pub/sub on a real cluster', () => {
   for (const RESP of [3, 2] as const) {

@@ -120,33 +120,39 @@ describeWithServers('OpenTelemetry metrics', () => {
     }
   });
 
-  it('pubsub: counts deliveries (classic and sharded); unsubscribe(listener) still removes the counted listener', async () => {
+  it('pubsub: counts each message once, whatever the number of listeners (classic, pattern and sharded)', async () => {
     const { provider, reader } = otelMetrics();
     const cluster = await connected({ observability: { metrics: { meterProvider: provider, groups: ['pubsub'] } } });
     open.push(cluster);
-    let classic = 0;
-    let sharded = 0;
-    let gotClassic: () => void = () => undefined;
-    let gotSharded: () => void = () => undefined;
-    const classicDone = new Promise<void>((r) => (gotClassic = r));
-    const shardedDone = new Promise<void>((r) => (gotSharded = r));
-    const onClassic = () => {
-      if (++classic === 3) gotClassic();
+    const tag = Math.random().toString(36).slice(2, 8);
+    const [channel, pattern, shardChannel] = [`obs:chan:${tag}`, `obs:ch*:${tag}`, `obs:schan:${tag}`];
+    const counts = { first: 0, second: 0, pattern: 0, sharded: 0 };
+    let allArrived: () => void = () => undefined;
+    const arrived = new Promise<void>((r) => (allArrived = r));
+    const check = () => {
+      if (counts.first === 3 && counts.second === 3 && counts.pattern === 3 && counts.sharded === 2) allArrived();
     };
-    const onSharded = () => {
-      if (++sharded === 2) gotSharded();
-    };
-    await cluster.subscribe('obs:chan', onClassic);
-    await cluster.sSubscribe('obs:schan', onSharded);
-    for (let i = 0; i < 3; i++) await cluster.publish('obs:chan', `m${i}`);
-    for (let i = 0; i < 2; i++) await cluster.sPublish('obs:schan', `s${i}`);
-    await Promise.all([classicDone, shardedDone]);
+    const onFirst = () => (counts.first++, check());
+    const onSecond = () => (counts.second++, check());
+    const onPattern = () => (counts.pattern++, check());
+    const onSharded = () => (counts.sharded++, check());
+    await cluster.subscribe(channel, onFirst);
+    await cluster.subscribe(channel, onSecond);
+    await cluster.pSubscribe(pattern, onPattern);
+    await cluster.sSubscribe(shardChannel, onSharded);
+    for (let i = 0; i < 3; i++) await cluster.publish(channel, `m${i}`);
+    for (let i = 0; i < 2; i++) await cluster.sPublish(shardChannel, `s${i}`);
+    await arrived;
     const messages = (await collect(reader)).get(METRICS.PUBSUB_MESSAGES);
-    expect(sum(messages, { 'redis.client.pubsub.sharded': false })).toBe(3);
+    // Three PUBLISHes reach the client as 3 `message` frames (2 listeners each) and 3 `pmessage` frames.
+    expect(sum(messages, { 'redis.client.pubsub.sharded': false })).toBe(6);
     expect(sum(messages, { 'redis.client.pubsub.sharded': true })).toBe(2);
-    await cluster.unsubscribe('obs:chan', onClassic);
-    await cluster.sUnsubscribe('obs:schan', onSharded);
-    expect(cluster.subscriptions()).toMatchObject({ channels: [], shardChannels: {} });
+    await cluster.unsubscribe(channel, onFirst);
+    expect(cluster.subscriptions().channels).toEqual([channel]);
+    await cluster.unsubscribe(channel, onSecond);
+    await cluster.pUnsubscribe(pattern, onPattern);
+    await cluster.sUnsubscribe(shardChannel, onSharded);
+    expect(cluster.subscriptions()).toMatchObject({ channels: [], patterns: [], shardChannels: {} });
   });
 
   it('records nothing when metrics are off', async () => {

@@ -83,8 +83,6 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** TracingChannels and metrics (`observability` option). */
   private readonly observability: Observability;
   /** Counting wrappers of pub/sub listeners (pubsub metric group). */
-  private readonly countedClassic = new WeakMap<PubSubListener<string> | PubSubListener<Buffer>, PubSubListener<string> | PubSubListener<Buffer>>();
-  private readonly countedSharded = new WeakMap<PubSubListener<string> | PubSubListener<Buffer>, PubSubListener<string> | PubSubListener<Buffer>>();
   /** The one shutdown in progress or done (close() and destroy() are single-flight). */
   private closing: Promise<void> | undefined;
   private destroying: Promise<void> | undefined;
@@ -145,6 +143,7 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
       nodeError: (error, address) => this.emit('node-error', error, address),
       channelMoved: (channel, info) => this.emit('sharded-channel-moved', channel, info),
       channelsUnplaced: (channels, info) => this.emit('sharded-channels-unplaced', channels, info),
+      messageDelivered: (sharded) => this.observability.pubsubMessage(sharded),
       isClosed: () => this.state === 'closing' || this.state === 'closed',
     };
     for (const [name, script] of Object.entries(options.scripts ?? {})) this.scripts.set(name, typeof script === 'string' ? defineScript(script) : script);
@@ -405,14 +404,14 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   subscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
     const bad = checkSubscription('subscribe', channels, listener, bufferMode, false);
     if (bad) return Promise.reject(bad);
-    return settle(() => this.classic.subscribe('channel', toNames(channels), this.counted(listener, false), bufferMode));
+    return settle(() => this.classic.subscribe('channel', toNames(channels), listener, bufferMode));
   }
 
   /** Removes `listener` (or every listener) from `channels` (or every channel); UNSUBSCRIBEs channels left without listeners. */
   unsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
     const bad = checkSubscription('unsubscribe', channels, listener, undefined, true);
     if (bad) return Promise.reject(bad);
-    return settle(() => this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), this.countedOf(listener, false)));
+    return settle(() => this.classic.unsubscribe('channel', channels === undefined ? undefined : toNames(channels), listener));
   }
 
   /** PSUBSCRIBEs to glob patterns; the listener gets `(message, channel, pattern)`. */
@@ -421,14 +420,14 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   pSubscribe(patterns: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
     const bad = checkSubscription('pSubscribe', patterns, listener, bufferMode, false);
     if (bad) return Promise.reject(bad);
-    return settle(() => this.classic.subscribe('pattern', toNames(patterns), this.counted(listener, false), bufferMode));
+    return settle(() => this.classic.subscribe('pattern', toNames(patterns), listener, bufferMode));
   }
 
   /** The PUNSUBSCRIBE counterpart of unsubscribe(). */
   pUnsubscribe(patterns?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
     const bad = checkSubscription('pUnsubscribe', patterns, listener, undefined, true);
     if (bad) return Promise.reject(bad);
-    return settle(() => this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), this.countedOf(listener, false)));
+    return settle(() => this.classic.unsubscribe('pattern', patterns === undefined ? undefined : toNames(patterns), listener));
   }
 
   /**
@@ -441,14 +440,14 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   sSubscribe(channels: string | readonly string[], listener: PubSubListener<string> | PubSubListener<Buffer>, bufferMode = false): Promise<void> {
     const bad = checkSubscription('sSubscribe', channels, listener, bufferMode, false);
     if (bad) return Promise.reject(bad);
-    return settle(() => this.sharded.subscribe(toNames(channels), this.counted(listener, true), bufferMode));
+    return settle(() => this.sharded.subscribe(toNames(channels), listener, bufferMode));
   }
 
   /** The SUNSUBSCRIBE counterpart of unsubscribe(). */
   sUnsubscribe(channels?: string | readonly string[], listener?: PubSubListener<string> | PubSubListener<Buffer>): Promise<void> {
     const bad = checkSubscription('sUnsubscribe', channels, listener, undefined, true);
     if (bad) return Promise.reject(bad);
-    return settle(() => this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), this.countedOf(listener, true)));
+    return settle(() => this.sharded.unsubscribe(channels === undefined ? undefined : toNames(channels), listener));
   }
 
   /**
@@ -681,31 +680,6 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   private isClosing(): boolean {
     return this.state === 'closing' || this.state === 'closed';
-  }
-
-  /**
-   * With the `pubsub` metric group on, the listener wrapped so that each delivery is counted (one
-   * wrapper per listener and kind, so unsubscribe(listener) still finds it); the listener itself otherwise.
-   */
-  private counted<L extends PubSubListener<string> | PubSubListener<Buffer>>(listener: L, sharded: boolean): L {
-    if (!this.observability.countsMessages || typeof listener !== 'function') return listener;
-    const wrappers = sharded ? this.countedSharded : this.countedClassic;
-    let wrapped = wrappers.get(listener);
-    if (!wrapped) {
-      const observability = this.observability;
-      wrapped = function (this: unknown, ...args: Parameters<PubSubListener<string>>) {
-        observability.pubsubMessage(sharded);
-        return (listener as (...a: unknown[]) => void).apply(this, args);
-      } as PubSubListener<string>;
-      wrappers.set(listener, wrapped);
-    }
-    return wrapped as L;
-  }
-
-  /** The wrapper counted() made for `listener`, or the listener itself. */
-  private countedOf<L extends PubSubListener<string> | PubSubListener<Buffer> | undefined>(listener: L, sharded: boolean): L {
-    if (listener === undefined) return listener;
-    return ((sharded ? this.countedSharded : this.countedClassic).get(listener) ?? listener) as L;
   }
 
   /** What observability reads from this client (expected nodes, connections, counters). */

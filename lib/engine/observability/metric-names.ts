@@ -26,7 +26,7 @@ export const METRICS = {
   ERRORS: 'redis.client.errors',
   /** Counter: maintenance notifications and window events, by `redis.client.connection.notification`. */
   MAINTENANCE: 'redis.client.maintenance.notifications',
-  /** Counter: pub/sub messages delivered to listeners, by `redis.client.pubsub.sharded`. */
+  /** Counter: pub/sub messages delivered (once per message, whatever the number of listeners), by `redis.client.pubsub.sharded`. */
   PUBSUB_MESSAGES: 'redis.client.pubsub.messages',
   /** Counter: sharded channels resubscribed on another node, by `redis.client.pubsub.resubscribe.reason`. */
   PUBSUB_RESUBSCRIBES: 'redis.client.pubsub.resubscribes',

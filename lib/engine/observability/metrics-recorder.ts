@@ -114,7 +114,7 @@ export class MetricsRecorder {
       this.maintenance = meter.createCounter(METRICS.MAINTENANCE, { unit: '{notification}', description: 'Maintenance notifications and window events' });
     }
     if (groups.has('pubsub')) {
-      this.pubsubMessages = meter.createCounter(METRICS.PUBSUB_MESSAGES, { unit: '{message}', description: 'Pub/sub messages delivered to listeners' });
+      this.pubsubMessages = meter.createCounter(METRICS.PUBSUB_MESSAGES, { unit: '{message}', description: 'Pub/sub messages received and delivered to listeners (once per message, whatever the number of listeners)' });
       this.resubscribes = meter.createCounter(METRICS.PUBSUB_RESUBSCRIBES, { unit: '{resubscribe}', description: 'Sharded channels resubscribed on another node' });
     }
     if (groups.has('client-side-caching')) {
@@ -193,11 +193,6 @@ export class MetricsRecorder {
   resubscribed(reason: string): void {
     if (this.closed) return;
     this.resubscribes?.add(1, { [ATTRS.DB_SYSTEM]: SYSTEM, [ATTRS.RESUBSCRIBE_REASON]: reason });
-  }
-
-  /** True when pub/sub messages are counted. */
-  get countsMessages(): boolean {
-    return this.pubsubMessages !== undefined;
   }
 
   /** Removes the observable callbacks (the Meter outlives the client). */

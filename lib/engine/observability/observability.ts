@@ -112,11 +112,6 @@ export class Observability {
     return (this.options.tracing && isTraced(commandChannel)) || this.recorder?.recordsCommands === true;
   }
 
-  /** True when pub/sub deliveries are counted. */
-  get countsMessages(): boolean {
-    return this.recorder?.countsMessages === true;
-  }
-
   /**
    * Runs one command issued by the user: publishes it on `nest-redis-cluster:command` (tracePromise
    * semantics: start/end around the call, asyncStart/asyncEnd at settle, error on failure) and

@@ -167,12 +167,12 @@ export class ClassicSubscriber {
     switch (kindOf(frame)) {
       case 'message': {
         const channel = textOf(frame[1]);
-        this.sets.channel.listeners.deliver(channel, channel, frame[2] ?? null);
+        if (this.sets.channel.listeners.deliver(channel, channel, frame[2] ?? null)) this.host.messageDelivered(false);
         break;
       }
       case 'pmessage': {
         const pattern = textOf(frame[1]);
-        this.sets.pattern.listeners.deliver(pattern, textOf(frame[2]), frame[3] ?? null, pattern);
+        if (this.sets.pattern.listeners.deliver(pattern, textOf(frame[2]), frame[3] ?? null, pattern)) this.host.messageDelivered(false);
         break;
       }
     }

@@ -62,10 +62,13 @@ export class ListenerRegistry {
     return true;
   }
 
-  /** Delivers one message (payload decoded as a Buffer) to every listener of `name`. */
-  deliver(name: string, channel: string, payload: RespValue, pattern?: string): void {
+  /**
+   * Delivers one message (payload decoded as a Buffer) to every listener of `name`; returns false
+   * when `name` has no listener (e.g. a message that crossed an unsubscribe).
+   */
+  deliver(name: string, channel: string, payload: RespValue, pattern?: string): boolean {
     const list = this.byName.get(name);
-    if (!list) return;
+    if (!list) return false;
     const asBuffer = Buffer.isBuffer(payload) ? payload : Buffer.from(textOf(payload));
     let asString: string | undefined;
     for (const { listener, buffers } of list) {
@@ -76,6 +79,7 @@ export class ListenerRegistry {
         this.onError(error, channel);
       }
     }
+    return true;
   }
 }
 

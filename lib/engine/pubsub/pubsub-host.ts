@@ -23,6 +23,8 @@ export interface PubSubHost {
    * are retried on a timer (not an error: they usually recover by themselves after a failover).
    */
   channelsUnplaced(channels: readonly string[], info: ShardedChannelsUnplaced): void;
+  /** A message reached the listeners of a subscription (once per message, whatever the number of listeners). */
+  messageDelivered(sharded: boolean): void;
   isClosed(): boolean;
 }
 

@@ -300,7 +300,7 @@ export class ShardedSubscriber {
     const kind = kindOf(frame);
     if (kind === 'smessage') {
       const channel = textOf(frame[1]);
-      this.set.listeners.deliver(channel, channel, frame[2] ?? null);
+      if (this.set.listeners.deliver(channel, channel, frame[2] ?? null)) this.host.messageDelivered(true);
     } else if (kind === 'sunsubscribe') {
       // Not a confirmation of ours (those are consumed by the SUNSUBSCRIBE command): the server
       // dropped the channel because its slot moved or this node stopped being its master.
