@@ -8,11 +8,14 @@ import { useFakeCluster } from './support/fake-cluster.js';
 import * as F from './resp-frames.js';
 import { recordCommands } from '../observability/support/otel.js';
 
-const TIMEOUT_MS = 600;
-const STEP_MS = 400;
+const TIMEOUT_MS = 800;
+const STEP_MS = 500;
 const HANG = { delayMs: 5_000, bytes: F.simple('LATE') };
-/** A path that fixed its deadline late (after a STEP_MS wait) would settle after TIMEOUT_MS + STEP_MS; the bound is halfway. */
-const BOUND_MS = TIMEOUT_MS + STEP_MS / 2;
+/**
+ * A path that fixed its deadline late (after a STEP_MS wait) would settle after TIMEOUT_MS + STEP_MS;
+ * the bound leaves 400 ms above the deadline for a slow or pausing (GC) test process.
+ */
+const BOUND_MS = TIMEOUT_MS + STEP_MS - 100;
 
 const fakes = useFakeCluster(2);
 

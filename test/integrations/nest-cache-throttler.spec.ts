@@ -16,8 +16,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
 const NS = uniqueNamespace('nestcache');
 const PREFIX = `${uniqueNamespace('thr')}:`;
-const BLOCK_MS = 1500;
-const WINDOW_MS = 300;
+/** The blocking route allows 2 hits per WINDOW_MS (long enough for 3 HTTP round trips on a slow machine), then blocks for BLOCK_MS. */
+const BLOCK_MS = 3000;
+const WINDOW_MS = 1000;
 
 interface AppProcess {
   child: ChildProcessWithoutNullStreams;
@@ -141,7 +142,7 @@ describeWithServers('Nest app: CacheModule + Keyv store, ThrottlerModule + stora
     const refused = await get(app1, '/blocking');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe(String(Math.ceil(BLOCK_MS / 1000)));
-    // Keep asking: every answer is 429 until the block ends, including after the 300 ms window has passed.
+    // Keep asking: every answer is 429 until the block ends, including after the window has passed.
     let refusedAfterWindow = 0;
     for (;;) {
       const res = await get(Date.now() % 2 ? app1 : app2, '/blocking');
