@@ -74,15 +74,35 @@ export class QueuedCommand {
     return typeof first === 'string' ? first.toUpperCase() : String(first ?? '');
   }
 
+  /**
+   * Resolves once. A callback that throws (a bug of its caller: the promise's own functions never
+   * do) cannot unwind into the decoder's loop or a failure loop, where it would leave the commands
+   * behind this one unsettled: it surfaces as an uncaught exception on the next tick instead.
+   */
   settle(value: RespValue): void {
     if (this.state === CommandState.Settled) return;
     this.state = CommandState.Settled;
-    this.resolve(value);
+    try {
+      this.resolve(value);
+    } catch (thrown) {
+      rethrowLater(thrown);
+    }
   }
 
+  /** Rejects once; a throwing callback is isolated as in {@link settle}. */
   fail(error: Error): void {
     if (this.state === CommandState.Settled) return;
     this.state = CommandState.Settled;
-    this.reject(error);
+    try {
+      this.reject(error);
+    } catch (thrown) {
+      rethrowLater(thrown);
+    }
   }
+}
+
+function rethrowLater(thrown: unknown): void {
+  process.nextTick(() => {
+    throw thrown;
+  });
 }
