@@ -1,3 +1,4 @@
+import { connectionStateRefusal } from './connection-state-commands.js';
 import { serverBlockMs } from '../commands/blocking-timeout.js';
 import { commandInfo, type CommandInfo } from '../commands/command-info.js';
 import { keySlot } from '../commands/key-slot.js';
@@ -39,32 +40,6 @@ export interface ClusterCommandOptions {
 
 
 /**
- * Commands that change the state of the connection they run on. On a shared multiplexed
- * connection they would misalign replies or affect other callers, so they go through their own APIs.
- */
-const CONNECTION_STATE_COMMANDS = new Map<string, string>([
-  ['SUBSCRIBE', 'use cluster.subscribe()'],
-  ['PSUBSCRIBE', 'use cluster.pSubscribe()'],
-  ['SSUBSCRIBE', 'use cluster.sSubscribe()'],
-  ['UNSUBSCRIBE', 'use cluster.unsubscribe()'],
-  ['PUNSUBSCRIBE', 'use cluster.pUnsubscribe()'],
-  ['SUNSUBSCRIBE', 'use cluster.sUnsubscribe()'],
-  ['MULTI', 'use cluster.multi()'],
-  ['EXEC', 'use cluster.multi()'],
-  ['DISCARD', 'use cluster.multi()'],
-  ['WATCH', 'use cluster.watch()'],
-  ['UNWATCH', 'use cluster.watch() and session.release()'],
-  ['MONITOR', 'open a dedicated NodeConnection for MONITOR'],
-  ['RESET', 'it would reset a shared connection'],
-  ['QUIT', 'use cluster.close()'],
-  ['SELECT', 'Redis Cluster has only database 0'],
-  ['CLIENT REPLY', 'it would desynchronise a shared connection'],
-  ['CLIENT TRACKING', 'use the clientSideCache option'],
-  ['HELLO', 'set RESP in the options'],
-  ['AUTH', 'set username/password in the options'],
-]);
-
-/**
  * Runs one command to completion: routes it by slot, follows MOVED/ASK, retries TRYAGAIN,
  * CLUSTERDOWN and unsent commands of lost connections with bounded backoff, all within the
  * command's deadline and `maxCommandRedirections`. A written write command is never re-sent.
@@ -95,8 +70,8 @@ export class CommandExecutor {
   execute(argv: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<RespValue> {
     if (this.ctx.isClosed()) return Promise.reject(new ClientClosedError());
     const info = commandInfo(argv);
-    const instead = CONNECTION_STATE_COMMANDS.get(info.subcommand ? `${info.name} ${info.subcommand}` : info.name) ?? CONNECTION_STATE_COMMANDS.get(info.name);
-    if (instead) return Promise.reject(new UnsupportedCommandError(`${info.name} cannot be sent with sendCommand(): ${instead}`));
+    const refused = connectionStateRefusal(info, 'sendCommand()');
+    if (refused) return Promise.reject(refused);
     let slot = options?.slot;
     if (slot === undefined && info.keys.length > 0) {
       slot = keySlot(info.keys[0]!);
