@@ -26,7 +26,7 @@ import { byDeadline } from '../util/by-deadline.js';
 import { callDeadline } from './retry-loop.js';
 import { SENDABLE } from '../resp/argument-check.js';
 import { buildCommand, checkKeyList, copyArgv, isSendable } from '../commands/validate-command.js';
-import { checkCommandOptions, checkScriptCall, checkSubscription, isNodeRef, isSlot, settle } from './entry-checks.js';
+import { callerCommandOptions, checkScriptCall, checkSubscription, isNodeRef, isSlot, settle } from './entry-checks.js';
 import { clusterRoute, definitionRoute, executeFanOut, type ClusterRoute } from './policy-router.js';
 import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 import { waitOptions } from './entry-checks.js';
@@ -232,10 +232,13 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: ClusterCommandOptions): Promise<T> {
     const argv = copyArgv(args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
-    if (options !== undefined) {
-      const bad = checkCommandOptions(options, 'sendCommand', 1);
-      if (bad) return Promise.reject(bad);
-    }
+    if (options === undefined) return this.sendChecked(argv, undefined);
+    const checked = callerCommandOptions(options, 'sendCommand', 1);
+    return checked instanceof ArgumentError ? Promise.reject(checked) : this.sendChecked(argv, checked);
+  }
+
+  /** sendCommand after its checks; also the engine's own sends, whose options may carry `slot`. */
+  private sendChecked<T>(argv: RedisArgument[], options: ClusterCommandOptions | undefined): Promise<T> {
     // No closure on the untraced path; nothing below throws, and if it did it would reject.
     try {
       if (this.observability.active) return this.observability.traceCommand(argv, undefined, (observer) => this.runRaw(argv, withObserver(options, observer))) as Promise<T>;
@@ -329,16 +332,21 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    */
   runScript<T = RespValue>(script: RedisScript | string, call: ScriptCall = {}, options?: ClusterCommandOptions): Promise<T> {
     const resolved = typeof script === 'string' ? this.scripts.get(script) : script;
-    if (!resolved) return Promise.reject(new TypeError(`No script named "${String(script)}" in the scripts option`));
-    const bad = checkScriptCall(resolved, call) ?? checkCommandOptions(options, 'runScript', 2);
+    if (!resolved) {
+      const kind = typeof script === 'string' ? 'a name not in the scripts option' : describeArgumentKind(script);
+      return Promise.reject(new ArgumentError('runScript', 0, 'a RedisScript or the name of one in the scripts option', kind, 'script'));
+    }
+    const bad = checkScriptCall(resolved, call);
     if (bad) return Promise.reject(bad);
+    const checked = callerCommandOptions(options, 'runScript', 2);
+    if (checked instanceof ArgumentError) return Promise.reject(checked);
     return settle(() => {
       if (this.observability.active) {
         const keys = call.keys ?? [];
         const argv = [resolved.readOnly ? 'EVALSHA_RO' : 'EVALSHA', resolved.sha1, keys.length, ...keys, ...(call.arguments ?? [])];
-        return this.observability.traceCommand(argv, undefined, (observer) => runScript(this.executor, resolved, call, withObserver(options, observer)));
+        return this.observability.traceCommand(argv, undefined, (observer) => runScript(this.executor, resolved, call, withObserver(checked, observer)));
       }
-      return runScript(this.executor, resolved, call, options);
+      return runScript(this.executor, resolved, call, checked);
     }) as Promise<T>;
   }
 
@@ -365,7 +373,12 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
 
   private runWait(call: WaitCall | ArgumentError): Promise<RespValue> {
     if (call instanceof ArgumentError) return Promise.reject(call);
-    return settle(() => this.executor.execute(call.argv, waitOptions(call, this.executor.context.defaultTimeout)));
+    const options = waitOptions(call, this.executor.context.defaultTimeout);
+    return settle(() =>
+      this.observability.active
+        ? this.observability.traceCommand(call.argv, undefined, (observer) => this.executor.execute(call.argv, withObserver(options, observer)))
+        : this.executor.execute(call.argv, options),
+    );
   }
 
   /** A non-atomic batch over any slots: grouped per node, order kept, each command redirected on its own. */
@@ -555,13 +568,16 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
   /** `CLUSTER COUNTKEYSINSLOT` on the slot's master. */
   countKeysInSlot(slot: number): Promise<number> {
     if (!isSlot(slot)) return Promise.reject(new ArgumentError('CLUSTER COUNTKEYSINSLOT', 0, 'an integer slot from 0 to 16383', describeArgumentKind(slot), 'slot'));
-    return this.sendCommand<number>(['CLUSTER', 'COUNTKEYSINSLOT', slot], { slot, master: true });
+    return this.sendChecked<number>(['CLUSTER', 'COUNTKEYSINSLOT', slot], { slot, master: true });
   }
 
   /** `CLUSTER GETKEYSINSLOT` on the slot's master. */
   getKeysInSlot(slot: number, count: number): Promise<string[]> {
     if (!isSlot(slot)) return Promise.reject(new ArgumentError('CLUSTER GETKEYSINSLOT', 0, 'an integer slot from 0 to 16383', describeArgumentKind(slot), 'slot'));
-    return this.sendCommand<string[]>(['CLUSTER', 'GETKEYSINSLOT', slot, count], { slot, master: true });
+    if (!(typeof count === 'number' && Number.isInteger(count) && count >= 0)) {
+      return Promise.reject(new ArgumentError('CLUSTER GETKEYSINSLOT', 1, 'a non-negative integer', describeArgumentKind(count), 'count'));
+    }
+    return this.sendChecked<string[]>(['CLUSTER', 'GETKEYSINSLOT', slot, count], { slot, master: true });
   }
 
   /** Cluster state, slot coverage and every master's reachability and latency; never throws. */

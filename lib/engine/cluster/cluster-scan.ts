@@ -1,5 +1,5 @@
 import { ConnectionError } from '../errors/connection.error.js';
-import { CommandTimeoutError } from '../errors/base.error.js';
+import { ArgumentError, CommandTimeoutError, describeArgumentKind } from '../errors/base.error.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 
 /** Options of scanIterator(). */
@@ -35,11 +35,9 @@ const MAX_SHARD_RESTARTS = 5;
  * @internal
  */
 export async function* scanCluster(cluster: ScanHost, options: ScanIteratorOptions): AsyncIterableIterator<string[]> {
+  const args = scanArguments(options);
+  if (args instanceof ArgumentError) throw args;
   if (!cluster.primaries().length) await cluster.connect();
-  const args: Array<string | number> = [];
-  if (options.MATCH !== undefined) args.push('MATCH', options.MATCH);
-  args.push('COUNT', options.COUNT ?? 100);
-  if (options.TYPE !== undefined) args.push('TYPE', options.TYPE);
   // Every master is scanned to the end, by address; masters that appear meanwhile (a replica
   // promoted by a failover) are scanned too, so no shard is skipped.
   const done = new Set<string>();
@@ -65,5 +63,31 @@ export async function* scanCluster(cluster: ScanHost, options: ScanIteratorOptio
       const keys = (reply[1] as RespValue[]).map(String);
       if (keys.length > 0) yield keys;
     } while (cursor !== '0');
+  }
+}
+
+/**
+ * The SCAN arguments after the cursor, from options read once; an ArgumentError (naming the option,
+ * never its value) for options that are not an object, a MATCH/TYPE that is not a string, or a
+ * COUNT that is not a positive integer. Never throws. @internal
+ */
+export function scanArguments(options: unknown): Array<string | number> | ArgumentError {
+  try {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      return new ArgumentError('scanIterator', 0, 'an options object', describeArgumentKind(options), 'options');
+    }
+    const { MATCH, COUNT, TYPE } = options as { MATCH?: unknown; COUNT?: unknown; TYPE?: unknown };
+    if (MATCH !== undefined && typeof MATCH !== 'string') return new ArgumentError('scanIterator', 'options.MATCH', 'a string', describeArgumentKind(MATCH));
+    if (COUNT !== undefined && !(typeof COUNT === 'number' && Number.isInteger(COUNT) && COUNT > 0)) {
+      return new ArgumentError('scanIterator', 'options.COUNT', 'a positive integer', describeArgumentKind(COUNT));
+    }
+    if (TYPE !== undefined && typeof TYPE !== 'string') return new ArgumentError('scanIterator', 'options.TYPE', 'a string', describeArgumentKind(TYPE));
+    const args: Array<string | number> = [];
+    if (MATCH !== undefined) args.push('MATCH', MATCH);
+    args.push('COUNT', COUNT ?? 100);
+    if (TYPE !== undefined) args.push('TYPE', TYPE);
+    return args;
+  } catch {
+    return new ArgumentError('scanIterator', 0, 'a plain options object', 'a value that throws when read', 'options');
   }
 }

@@ -1,10 +1,11 @@
+import { connectionStateRefusal } from './connection-state-commands.js';
 import type { CommandDefinition } from '../commands/command-definition.js';
 import { commandInfo } from '../commands/command-info.js';
 import type { CallObserver } from '../observability/trace-context.js';
 import { installCommands, type QueuedCommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
-import { ArgumentError, CommandTimeoutError, CrossSlotError, WatchError } from '../errors/base.error.js';
+import { ArgumentError, CommandTimeoutError, CrossSlotError, UnsupportedCommandError, WatchError } from '../errors/base.error.js';
 import { AlreadyExecutedError } from '../errors/already-executed.error.js';
 import { buildCommand, copyArgv } from '../commands/validate-command.js';
 import { ConnectionError } from '../errors/connection.error.js';
@@ -45,8 +46,8 @@ export interface ClusterTransaction extends QueuedCommandMethods<ClusterTransact
 export class ClusterTransaction {
   private readonly queued: Queued[] = [];
   private executed = false;
-  /** The first invalid command queued: exec rejects with it and sends nothing. */
-  private invalid: ArgumentError | undefined;
+  /** The first invalid or refused command queued: exec rejects with it and sends nothing. */
+  private invalid: ArgumentError | UnsupportedCommandError | undefined;
 
   /** @internal */
   constructor(
@@ -58,11 +59,19 @@ export class ClusterTransaction {
     return this.queued.length;
   }
 
-  /** Queues any command (argv, name first). */
+  /**
+   * Queues any command (argv, name first). Commands that change the connection's state (RESET and
+   * QUIT run at once even inside MULTI), MULTI/EXEC/WATCH themselves and WAIT/WAITAOF (answered at
+   * once inside MULTI) are refused: exec rejects with UnsupportedCommandError and sends nothing.
+   */
   addCommand(args: readonly RedisArgument[]): this {
     const argv = copyArgv(args, 'multi.addCommand');
     if (argv instanceof ArgumentError) this.invalid ??= argv;
-    else this.queued.push({ argv, def: undefined });
+    else {
+      const refused = connectionStateRefusal(commandInfo(argv), 'multi.addCommand()', true);
+      if (refused) this.invalid ??= refused;
+      else this.queued.push({ argv, def: undefined });
+    }
     return this;
   }
 

@@ -26,7 +26,7 @@ export interface ClusterCommandOptions {
   slot?: number;
   /** Send to this node, no routing, no redirects. @internal */
   node?: ClusterNode;
-  /** Force the master even when replica reads are on. @internal */
+  /** Send to the slot's master even when `useReplicas` is on (read your own writes). @default false */
   master?: boolean;
   /**
    * Absolute deadline (epoch ms) of the user call this command is part of (the EVAL after a

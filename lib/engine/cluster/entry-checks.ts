@@ -60,24 +60,37 @@ export function waitOptions(call: WaitCall, commandTimeout: number): ClusterComm
   return { slot: call.slot, master: true, timeout: commandTimeout > 0 ? call.timeoutMs + commandTimeout : 0 };
 }
 
+/** The per-command options a caller may give (the other fields of ClusterCommandOptions are the engine's own). */
+export type CallerCommandOptions = Pick<ClusterCommandOptions, 'timeout' | 'returnBuffers' | 'master'>;
+
 /**
- * Checks the per-command options a caller may pass (`returnBuffers`, `timeout`); undefined when
- * fine. A NaN or negative `timeout` would otherwise mean "no deadline". Never throws. @internal
+ * Checks the per-command options a caller passed and copies the public ones (`timeout`,
+ * `returnBuffers`, `master`), each read once: the engine's own fields (`node`, `slot`, `deadline`,
+ * `observer`) are never taken from a caller, and a getter cannot return one value to the check and
+ * another to the command. Returns the copy (undefined when none was given) or an ArgumentError;
+ * a NaN or negative `timeout` would otherwise mean "no deadline". Never throws. @internal
  */
-export function checkCommandOptions(options: unknown, command: string, position: number): ArgumentError | undefined {
+export function callerCommandOptions(options: unknown, command: string, position: number): CallerCommandOptions | ArgumentError | undefined {
   if (options === undefined) return undefined;
   try {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       return new ArgumentError(command, position, 'an options object', describeArgumentKind(options), 'options');
     }
-    const { timeout, returnBuffers } = options as { timeout?: unknown; returnBuffers?: unknown };
+    const { timeout, returnBuffers, master } = options as { timeout?: unknown; returnBuffers?: unknown; master?: unknown };
     if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout - timeout === 0)) {
       return new ArgumentError(command, 'options.timeout', 'a finite number of milliseconds from 0', describeArgumentKind(timeout));
     }
     if (returnBuffers !== undefined && typeof returnBuffers !== 'boolean') {
       return new ArgumentError(command, 'options.returnBuffers', 'a boolean', describeArgumentKind(returnBuffers));
     }
-    return undefined;
+    if (master !== undefined && typeof master !== 'boolean') {
+      return new ArgumentError(command, 'options.master', 'a boolean', describeArgumentKind(master));
+    }
+    const copy: CallerCommandOptions = {};
+    if (timeout !== undefined) copy.timeout = timeout;
+    if (returnBuffers !== undefined) copy.returnBuffers = returnBuffers;
+    if (master !== undefined) copy.master = master;
+    return copy;
   } catch {
     return new ArgumentError(command, position, 'a plain options object', 'a value that throws when read', 'options');
   }

@@ -3,7 +3,7 @@ import { installCommands, type CommandMethods } from '../commands/commands.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { ArgumentError } from '../errors/base.error.js';
 import { buildCommand, copyArgv } from '../commands/validate-command.js';
-import { checkCommandOptions, settle } from './entry-checks.js';
+import { callerCommandOptions, settle } from './entry-checks.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterCommandOptions, CommandExecutor } from './command-executor.js';
 
@@ -26,20 +26,29 @@ export class NodeClient {
     return this.node.address;
   }
 
-  sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: Omit<ClusterCommandOptions, 'node' | 'slot'>): Promise<T> {
+  sendCommand<T = RespValue>(args: readonly RedisArgument[], options?: Pick<ClusterCommandOptions, 'timeout' | 'returnBuffers'>): Promise<T> {
     const argv = copyArgv(args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
-    const bad = checkCommandOptions(options, 'sendCommand', 1);
-    if (bad) return Promise.reject(bad);
-    return settle(() => this.executor.execute(argv, { ...options, node: this.node })) as Promise<T>;
+    const checked = callerCommandOptions(options, 'sendCommand', 1);
+    if (checked instanceof ArgumentError) return Promise.reject(checked);
+    return settle(() => this.send(argv, checked)) as Promise<T>;
   }
 
   /** @internal */
   executeDefinition(def: CommandDefinition, args: unknown[]): Promise<unknown> {
     const argv = buildCommand(def, args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
-    const raw = this.sendCommand(argv, def.buffers ? { returnBuffers: true } : undefined);
-    return transformReply(raw, def);
+    return transformReply(
+      settle(() => this.send(argv, def.buffers ? { returnBuffers: true } : undefined)),
+      def,
+    );
+  }
+
+  /** Sends to this node, traced (TracingChannel, metrics) like every other command when observability is on. */
+  private send(argv: RedisArgument[], options: ClusterCommandOptions | undefined): Promise<RespValue> {
+    const tracer = this.executor.context.tracer;
+    if (tracer?.active) return tracer.traceCommand(argv, undefined, (observer) => this.executor.execute(argv, { ...options, node: this.node, observer }));
+    return this.executor.execute(argv, { ...options, node: this.node });
   }
 }
 

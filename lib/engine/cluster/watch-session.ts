@@ -1,3 +1,6 @@
+import { AlreadyExecutedError } from '../errors/already-executed.error.js';
+import { commandInfo } from '../commands/command-info.js';
+import { connectionStateRefusal } from './connection-state-commands.js';
 import { transformReply, type CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
@@ -63,10 +66,18 @@ export class WatchSession {
     return this.node.address;
   }
 
-  /** Sends a command on the session's connection (no routing, no redirects). */
+  /**
+   * Sends a command on the session's connection (no routing, no redirects). Commands that would
+   * change the connection's state (MULTI, EXEC, WATCH, UNWATCH, RESET, QUIT, HELLO…) are refused
+   * with UnsupportedCommandError: use `multi()` and `release()`. After `exec()` or `release()` the
+   * session rejects every call with AlreadyExecutedError (its connection is back in the pool).
+   */
   sendCommand<T = RespValue>(args: readonly RedisArgument[]): Promise<T> {
     const argv = copyArgv(args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
+    if (this.done) return Promise.reject(new AlreadyExecutedError('watch session'));
+    const refused = connectionStateRefusal(commandInfo(argv), 'session.sendCommand()');
+    if (refused) return Promise.reject(refused);
     return settle(() => this.traced(argv, () => this.connection.sendCommand<T>(argv, this.asking ? { asking: true } : undefined)));
   }
 
@@ -118,7 +129,7 @@ export class WatchSession {
   }
 
   private assertOpen(): void {
-    if (this.done) throw new Error('This watch session has ended (exec or release was called)');
+    if (this.done) throw new AlreadyExecutedError('watch session');
   }
 
   private finish(broken: boolean): void {
