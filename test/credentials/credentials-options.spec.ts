@@ -50,11 +50,11 @@ describe('credentialsProvider options', () => {
   it('a seed\'s own static credentials or provider replace the defaults\' (no conflict)', () => {
     const a = resolveClusterOptions({ rootNodes: [{ ...seed, password: 'p' }], defaults: { credentialsProvider: asyncProvider } });
     expect(a.rootNodes[0]!.credentials).toBeUndefined();
-    expect(a.rootNodes[0]!.password).toBe('p');
+    expect(a.rootNodes[0]!.password?.reveal()).toBe('p');
     expect(a.nodeOptions('h', 1).credentials).toBeInstanceOf(CredentialsSource);
     const b = resolveClusterOptions({ rootNodes: [{ ...seed, credentialsProvider: asyncProvider }], defaults: { password: 'p' } });
     expect(b.rootNodes[0]!.credentials).toBeInstanceOf(CredentialsSource);
-    expect(b.nodeOptions('h', 1).password).toBe('p');
+    expect(b.nodeOptions('h', 1).password?.reveal()).toBe('p');
   });
 
   it('a seed-only provider is inherited by discovered nodes; one source per provider per client', () => {
@@ -103,6 +103,30 @@ describe('credentialsProvider options', () => {
       expect(dump).not.toContain(SECRET);
     }
     expect(inspect(r.credentialSources[0])).toBe("CredentialsSource { kind: 'streaming' }");
+  });
+
+  it('a static password (defaults, URL or one seed) never shows in inspect, JSON, entries or spreads of the resolved options', () => {
+    const resolved = [
+      resolveClusterOptions({ rootNodes: [seed], defaults: { username: 'u', password: SECRET } }),
+      resolveClusterOptions({ rootNodes: [{ url: `redis://u:${SECRET}@127.0.0.1:7000` }] }),
+      resolveClusterOptions({ rootNodes: [seed, { ...seed, username: 'u', password: SECRET }] }),
+    ];
+    for (const r of resolved) {
+      const node = r.nodeOptions('h', 1);
+      const root = r.rootNodes.find((n) => n.password !== undefined)!;
+      const dumps = [
+        inspect(r, { depth: Infinity, showHidden: true }),
+        inspect(node, { depth: Infinity, showHidden: true }),
+        JSON.stringify(r.rootNodes),
+        JSON.stringify({ ...node }),
+        JSON.stringify(Object.entries(root)),
+        Object.values(node).map(String).join(' '),
+      ];
+      for (const dump of dumps) expect(dump).not.toContain(SECRET);
+      // Still there for the handshake.
+      expect(node.password?.reveal()).toBe(SECRET);
+      expect(root.password?.reveal()).toBe(SECRET);
+    }
   });
 
   it('util.inspect of a client or a connection never shows static credentials, at any depth', async () => {

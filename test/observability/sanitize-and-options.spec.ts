@@ -44,6 +44,69 @@ describe('sanitizeArgs', () => {
   });
 });
 
+describe('sanitizeArgs never shows credentials, even with includeValues', () => {
+  const both = [false, true];
+
+  it('ACL SETUSER keeps the subcommand and user, redacts every rule', () => {
+    for (const includeValues of both) {
+      expect(sanitizeArgs(['ACL', 'SETUSER', 'app', 'on', '>newpw', '<old', '#a1b2', '!c3d4', '~*'], includeValues)).toEqual(['ACL', 'SETUSER', 'app', ...Array(6).fill(REDACTED)]);
+      expect(sanitizeArgs(['acl', Buffer.from('setuser'), 'app', Buffer.from('>pw')], includeValues)).toEqual(['acl', 'setuser', 'app', REDACTED]);
+    }
+  });
+
+  it('ACL DRYRUN shows its command as that command alone would be shown; other ACL subcommands are shown unless unknown', () => {
+    expect(sanitizeArgs(['ACL', 'DRYRUN', 'app', 'SET', 'k', 'v'])).toEqual(['ACL', 'DRYRUN', 'app', 'SET', 'k', REDACTED]);
+    expect(sanitizeArgs(['ACL', 'DRYRUN', 'app', 'SET', 'k', 'v'], true)).toEqual(['ACL', 'DRYRUN', 'app', 'SET', 'k', 'v']);
+    expect(sanitizeArgs(['ACL', 'DRYRUN', 'app', 'AUTH', 'u', 'pw'], true)).toEqual(['ACL', 'DRYRUN', 'app', 'AUTH', REDACTED, REDACTED]);
+    expect(sanitizeArgs(['ACL', 'DRYRUN', 'app', 'ACL', 'SETUSER', 'x', '>pw'], true)).toEqual(['ACL', 'DRYRUN', 'app', 'ACL', REDACTED, REDACTED, REDACTED]);
+    expect(sanitizeArgs(['ACL', 'GETUSER', 'app'])).toEqual(['ACL', 'GETUSER', 'app']);
+    expect(sanitizeArgs(['ACL', 'DELUSER', 'a', 'b'])).toEqual(['ACL', 'DELUSER', 'a', 'b']);
+    expect(sanitizeArgs(['ACL', 'LOG', '10'])).toEqual(['ACL', 'LOG', '10']);
+    expect(sanitizeArgs(['ACL', 'FUTURECMD', 'x', 'y'], true)).toEqual(['ACL', 'FUTURECMD', REDACTED, REDACTED]);
+  });
+
+  it('CONFIG SET keeps parameter names and redacts every value; CONFIG GET is shown', () => {
+    for (const includeValues of both) {
+      expect(sanitizeArgs(['CONFIG', 'SET', 'requirepass', 'pw1', 'masterauth', 'pw2', 'maxmemory', '1gb'], includeValues)).toEqual(['CONFIG', 'SET', 'requirepass', REDACTED, 'masterauth', REDACTED, 'maxmemory', REDACTED]);
+      expect(sanitizeArgs(['config', 'set', 'masteruser', 'u'], includeValues)).toEqual(['config', 'set', 'masteruser', REDACTED]);
+      expect(sanitizeArgs(['CONFIG', 'FUTURECMD', 'x'], includeValues)).toEqual(['CONFIG', 'FUTURECMD', REDACTED]);
+    }
+    expect(sanitizeArgs(['CONFIG', 'GET', 'requirepass'])).toEqual(['CONFIG', 'GET', 'requirepass']);
+  });
+
+  it('AUTH, HELLO AUTH and MIGRATE AUTH/AUTH2 never show the password', () => {
+    expect(sanitizeArgs(['AUTH', 'u', 'pw'], true)).toEqual(['AUTH', REDACTED, REDACTED]);
+    expect(sanitizeArgs(['HELLO', '3', 'AUTH', 'u', 'pw', 'SETNAME', 'n'], true)).toEqual(['HELLO', '3', 'AUTH', REDACTED, REDACTED, 'SETNAME', 'n']);
+    expect(sanitizeArgs(['MIGRATE', 'h', '1', '', '0', '5000', 'COPY', 'AUTH', 'pw', 'KEYS', 'a'], true)).toEqual(['MIGRATE', 'h', '1', '', '0', '5000', 'COPY', 'AUTH', REDACTED, 'KEYS', 'a']);
+    expect(sanitizeArgs(['MIGRATE', 'h', '1', '', '0', '5000', 'AUTH2', 'u', 'pw', 'KEYS', 'a'], true)).toEqual(['MIGRATE', 'h', '1', '', '0', '5000', 'AUTH2', REDACTED, REDACTED, 'KEYS', 'a']);
+  });
+
+  it('for any credential, argument type, letter case and includeValues, the credential is never shown', () => {
+    const secret = fc.string({ minLength: 1 }).map((s) => `SECRET-${s}`);
+    const carried = fc.oneof(secret, secret.map((s) => Buffer.from(s)));
+    const plain = fc.string().filter((s) => !s.includes('SECRET'));
+    const rule = fc.oneof(carried.map((s) => `>${s}`), carried.map((s) => `#${s}`), carried.map((s) => `!${s}`), carried.map((s) => `<${s}`), carried, plain);
+    const command = fc.oneof(
+      fc.tuple(fc.mixedCase(fc.constant('acl')), fc.mixedCase(fc.constant('setuser')), plain, fc.array(rule, { maxLength: 6 })).map(([a, b, user, rules]) => [a, b, user, ...rules]),
+      fc.tuple(fc.mixedCase(fc.constant('config')), fc.mixedCase(fc.constant('set')), fc.array(fc.tuple(plain, carried), { maxLength: 4 })).map(([a, b, pairs]) => [a, b, ...pairs.flat()]),
+      fc.tuple(fc.mixedCase(fc.constant('auth')), fc.array(carried, { maxLength: 2 })).map(([a, rest]) => [a, ...rest]),
+      fc.tuple(fc.mixedCase(fc.constant('hello')), fc.constantFrom('2', '3'), fc.mixedCase(fc.constant('auth')), carried, carried).map((parts) => [...parts]),
+      fc.tuple(fc.mixedCase(fc.constant('migrate')), fc.array(plain, { minLength: 5, maxLength: 5 }), fc.mixedCase(fc.constant('auth2')), carried, carried).map(([m, fixed, a, u, p]) => [m, ...fixed, a, u, p]),
+    );
+    fc.assert(
+      fc.property(command, fc.boolean(), (argv, includeValues) => {
+        const out = sanitizeArgs(argv, includeValues);
+        expect(out).toHaveLength(argv.length);
+        argv.forEach((value, i) => {
+          if (i > 0 && String(value).includes('SECRET')) expect(out[i]).toBe(REDACTED);
+        });
+        expect(out.join(' ')).not.toContain('SECRET');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('observability option', () => {
   it('defaults: tracing on, values redacted, metrics off', () => {
     expect(resolveObservabilityOptions(undefined)).toEqual({ tracing: true, includeValues: false, metrics: undefined });

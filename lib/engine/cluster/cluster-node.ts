@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { NodeConnection } from '../connection/node-connection.js';
 import type { ResolvedNodeConnectionOptions } from '../connection/connection-options.js';
 import { NodePool, type NodePoolSettings } from '../pool/node-pool.js';
@@ -103,6 +104,16 @@ export class ClusterNode {
   async destroy(reason?: Error): Promise<void> {
     this.finished = true;
     await Promise.all([this.current.destroy(reason), this.poolInstance?.close(), ...[...this.draining].map((c) => c.destroy(reason))]);
+  }
+
+  /** `util.inspect` shows the address and role only (never the connection options). */
+  [inspect.custom](): string {
+    return `ClusterNode { address: '${this.address}', role: '${this.role}' }`;
+  }
+
+  /** `JSON.stringify` gives the address and role only. */
+  toJSON(): { address: string; role: 'master' | 'replica' } {
+    return { address: this.address, role: this.role };
   }
 
   private newMain(endpoint?: { host: string; port: number }): NodeConnection {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { transformReply, type CommandDefinition } from '../commands/command-definition.js';
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
@@ -32,6 +33,16 @@ export class NodeClient {
     const checked = callerCommandOptions(options, 'sendCommand', 1);
     if (checked instanceof ArgumentError) return Promise.reject(checked);
     return settle(() => this.send(argv, checked)) as Promise<T>;
+  }
+
+  /** `util.inspect` shows the address only (never the node's connection options). */
+  [inspect.custom](): string {
+    return `NodeClient { address: '${this.node.address}' }`;
+  }
+
+  /** `JSON.stringify` gives the address only. */
+  toJSON(): { address: string } {
+    return { address: this.node.address };
   }
 
   /** @internal */

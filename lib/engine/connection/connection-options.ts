@@ -6,6 +6,7 @@ import type { ReconnectStrategy } from './reconnect-strategy.js';
 import { parseRedisUrl } from './redis-url.js';
 import type { CredentialsProvider } from '../auth/credentials-provider.js';
 import { checkCredentialsProvider, CredentialsSource } from '../auth/credentials-source.js';
+import { Secret } from '../auth/secret.js';
 
 /** Socket-level options of one node connection (node-redis names). */
 export interface SocketOptions {
@@ -116,7 +117,8 @@ export interface ResolvedNodeConnectionOptions {
   reconnectStrategy: ReconnectStrategy | undefined;
   livenessTimeout: number;
   username: string | undefined;
-  password: string | undefined;
+  /** Held in a {@link Secret}: no inspect, JSON or spread of the options can show it. */
+  password: Secret | undefined;
   /** The provider's credentials for this connection (shared by every connection of one client). */
   credentials: CredentialsSource | undefined;
   name: string | undefined;
@@ -213,7 +215,7 @@ export function resolveNodeConnectionOptions(options: NodeConnectionOptions, pre
     reconnectStrategy: resolveReconnect(socket.reconnectStrategy, p('socket.reconnectStrategy')),
     livenessTimeout: nonNegative(socket.livenessTimeout, p('socket.livenessTimeout'), 5000),
     username,
-    password,
+    password: Secret.of(password),
     credentials,
     name: optionalString(options.name, p('name')),
     RESP,

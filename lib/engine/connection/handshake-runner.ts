@@ -73,8 +73,7 @@ export function runHandshake(socket: net.Socket, host: HandshakeHost): RunningHa
   let cancelled = false;
   const current = (): boolean => !cancelled && host.isCurrent();
 
-  const credentials = host.credentials;
-  const steps: Step[] = handshakeSteps(credentials ? { ...host.options, username: credentials.username, password: credentials.password } : host.options);
+  const steps: Step[] = handshakeSteps(host.options, host.credentials);
   let loading = false;
   steps.push({ args: ['PING'], optional: true, auth: false, onError: (error) => ((loading = isLoading(error)), undefined) });
   for (const extension of host.extensions) {

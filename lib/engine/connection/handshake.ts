@@ -1,5 +1,6 @@
 import type { RedisArgument } from '../resp/types.js';
 import type { ResolvedNodeConnectionOptions } from './connection-options.js';
+import type { Credentials } from '../auth/credentials-source.js';
 
 /** One handshake step. `optional` steps may fail (e.g. CLIENT SETINFO before Redis 7.2). @internal */
 export interface HandshakeStep {
@@ -12,19 +13,25 @@ export interface HandshakeStep {
 export const LIB_NAME = 'nest-redis-cluster';
 export const LIB_VERSION = '0.1.0';
 
-/** The commands sent on every (re)connect, before any user command. @internal */
-export function handshakeSteps(options: ResolvedNodeConnectionOptions): HandshakeStep[] {
+/**
+ * The commands sent on every (re)connect, before any user command. `credentials` (from a provider)
+ * replace the options' static username and password.
+ * @internal
+ */
+export function handshakeSteps(options: ResolvedNodeConnectionOptions, credentials?: Credentials): HandshakeStep[] {
   const steps: HandshakeStep[] = [];
-  const user = options.username ?? (options.password !== undefined ? 'default' : undefined);
+  const username = credentials ? credentials.username : options.username;
+  const password = credentials ? credentials.password : options.password?.reveal();
+  const user = username ?? (password !== undefined ? 'default' : undefined);
   if (options.RESP === 3) {
     const hello: RedisArgument[] = ['HELLO', '3'];
-    if (options.password !== undefined) hello.push('AUTH', user ?? 'default', options.password);
+    if (password !== undefined) hello.push('AUTH', user ?? 'default', password);
     if (options.name !== undefined) hello.push('SETNAME', options.name);
-    steps.push({ args: hello, optional: false, auth: options.password !== undefined });
+    steps.push({ args: hello, optional: false, auth: password !== undefined });
   } else {
-    if (options.password !== undefined) {
+    if (password !== undefined) {
       steps.push({
-        args: options.username !== undefined ? ['AUTH', options.username, options.password] : ['AUTH', options.password],
+        args: username !== undefined ? ['AUTH', username, password] : ['AUTH', password],
         optional: false,
         auth: true,
       });

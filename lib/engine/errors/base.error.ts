@@ -30,6 +30,15 @@ export class ProtocolError extends RedisClusterError {
   readonly code = 'ERR_REDIS_PROTOCOL';
 }
 
+/**
+ * An error named by its class and code only: its message may be a server's text, which can echo
+ * arguments (it stays readable on `.cause`).
+ */
+function describeCause(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? `${error.name} (${code})` : error.name;
+}
+
 /** The command did not settle within its deadline (measured from the moment it was issued). */
 export class CommandTimeoutError extends RedisClusterError {
   readonly code: string = 'ERR_REDIS_COMMAND_TIMEOUT';
@@ -42,7 +51,7 @@ export class CommandTimeoutError extends RedisClusterError {
     super(
       `${command} timed out after ${timeoutMs} ms` +
         (written ? ' (it was sent and may have run on the server)' : ' (it was never sent)') +
-        (options?.cause instanceof Error ? `; last retried error: ${options.cause.message}` : ''),
+        (options?.cause instanceof Error ? `; last retried error: ${describeCause(options.cause)}` : ''),
       options,
     );
     this.timeoutMs = timeoutMs;

@@ -1,12 +1,19 @@
 import { RedisClusterError } from './base.error.js';
+import { redactServerEcho } from './server-echo.js';
 
-/** An error reply from the server (`-ERR ...`, `-WRONGTYPE ...`, a bulk error `!...`). */
+/**
+ * An error reply from the server (`-ERR ...`, `-WRONGTYPE ...`, a bulk error `!...`). The message
+ * is the server's text, except argument values the server quoted back (`unknown command 'x', with
+ * args beginning with: …`, `Error in ACL SETUSER modifier '…'`), which are replaced by `?` and not
+ * kept anywhere.
+ */
 export class ReplyError extends RedisClusterError {
   readonly code: string = 'ERR_REDIS_REPLY';
   /** The first word of the reply, e.g. `ERR`, `WRONGTYPE`, `MOVED`, `NOSCRIPT`. */
   readonly prefix: string;
 
   constructor(message: string) {
+    message = redactServerEcho(message);
     super(message);
     const space = message.indexOf(' ');
     this.prefix = space === -1 ? message : message.slice(0, space);

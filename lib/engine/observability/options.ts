@@ -8,7 +8,9 @@ export interface TracingOptions {
   enabled?: boolean;
   /**
    * Show every argument in the `args` of trace contexts. By default values of writes (and every
-   * argument of commands not known to be safe, e.g. AUTH) are replaced by `?`.
+   * argument of commands not known to be safe, e.g. AUTH) are replaced by `?`. Credentials stay `?`
+   * even when this is true: AUTH arguments, `HELLO`/`MIGRATE` AUTH user and password, `ACL SETUSER`
+   * rules and `CONFIG SET` values (see `sanitizeArgs`).
    * @default false
    */
   includeValues?: boolean;

@@ -36,7 +36,7 @@ describe('resolveClusterOptions', () => {
     const o = resolveClusterOptions({ rootNodes: [{ url: 'rediss://app:pw@seed.example:7000' }], defaults: { socket: { tls: { ca: 'CA' } } } });
     const n = o.nodeOptions('10.0.0.2', 7002, 'node-2.example');
     expect(n.username).toBe('app');
-    expect(n.password).toBe('pw');
+    expect(n.password?.reveal()).toBe('pw');
     expect(n.tls).toMatchObject({ ca: 'CA', servername: 'node-2.example' });
     const plainSeedTls = resolveClusterOptions({ rootNodes: [{ url: 'rediss://seed:7000' }] });
     expect(plainSeedTls.nodeOptions('10.0.0.3', 7003).tls).not.toBe(false);

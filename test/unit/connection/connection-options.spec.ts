@@ -30,7 +30,8 @@ describe('parseRedisUrl', () => {
 describe('resolveNodeConnectionOptions', () => {
   it('lets explicit fields win over the URL', () => {
     const o = resolveNodeConnectionOptions({ url: 'redis://a:b@h:1', password: 'c', socket: { port: 2 } });
-    expect(o).toMatchObject({ host: 'h', port: 2, username: 'a', password: 'c', tls: false });
+    expect(o).toMatchObject({ host: 'h', port: 2, username: 'a', tls: false });
+    expect(o.password?.reveal()).toBe('c');
   });
 
   it('validates types', () => {
