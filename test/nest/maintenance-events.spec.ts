@@ -1,6 +1,7 @@
 /**
  * Without a server: `sharded-channel-moved` and `maintenance` events on the RedisClusterEvents
- * stream and in the logs (throttled), and health `degraded` while nodes are in a maintenance window.
+ * stream and in the logs (throttled), and health `degraded` while nodes are in a maintenance window or
+ * sharded channels are unplaced.
  */
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
@@ -202,9 +203,13 @@ const upReport: HealthReport = {
   checkedAt: new Date(0).toISOString(),
 };
 
-/** A module reference whose cluster lifecycle reports `report` and has `maintenance` nodes in a window. */
-function fakeModuleRef(report: HealthReport, maintenance: string[] | undefined): ModuleRef {
-  const cluster = maintenance === undefined ? {} : { maintenanceNodes: () => [...maintenance] };
+/**
+ * A module reference whose cluster lifecycle reports `report`, has `maintenance` nodes in a window and
+ * `unplaced` sharded channels waiting for a placement round.
+ */
+function fakeModuleRef(report: HealthReport, maintenance: string[] | undefined, unplaced: string[] = []): ModuleRef {
+  const subscriptions = () => ({ channels: [], patterns: [], shardChannels: {}, unplacedShardChannels: [...unplaced], classicNode: undefined });
+  const cluster = maintenance === undefined ? { subscriptions } : { maintenanceNodes: () => [...maintenance], subscriptions };
   const lifecycle = { state: 'running', isShuttingDown: false, cluster, healthReport: async () => report };
   return {
     get: (token: unknown) => {
@@ -231,6 +236,16 @@ describe('health during maintenance windows', () => {
       expect(result.details.maintenanceNodes).toEqual([]);
       expect(result.details.reason).toBeUndefined();
     }
+  });
+
+  it('is degraded while sharded channels are unplaced (not subscribed anywhere, being retried), with both reasons when in maintenance too', async () => {
+    const unplaced = await checkRedisCluster(fakeModuleRef(upReport, [], ['orders:{eu}', 'refunds:{eu}']));
+    expect(unplaced.status).toBe('degraded');
+    expect(unplaced.details).toMatchObject({ unplacedShardChannels: 2, reason: '2 sharded channel(s) not subscribed anywhere (being retried)' });
+    const both = await checkRedisCluster(fakeModuleRef(upReport, ['10.0.0.1:7000'], ['orders:{eu}']));
+    expect(both.details.reason).toBe('node(s) in a maintenance window: 10.0.0.1:7000; 1 sharded channel(s) not subscribed anywhere (being retried)');
+    const down: HealthReport = { ...upReport, status: 'down', reason: 'a master did not answer' };
+    expect(await checkRedisCluster(fakeModuleRef(down, [], ['orders:{eu}']))).toMatchObject({ status: 'down', details: { reason: 'a master did not answer', unplacedShardChannels: 1 } });
   });
 
   it('stays down when the cluster is down, keeping its reason', async () => {
