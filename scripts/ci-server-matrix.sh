@@ -8,7 +8,8 @@
 #
 # Env: NRC_SERVERS_DIR overrides ../shared/servers; NRC_TEST_PORT_OFFSET is passed through to the jest global setup.
 # Fails loudly (exit 2) when a server folder or binary is missing: a missing server is never a silent pass.
-# Prints each server's duration and a summary; exits non-zero if any server's run failed.
+# Prints each server's duration and a summary; exits non-zero if any server's run failed or skipped a test
+# (every suite, the server-specific ones included, must run on these servers).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -51,8 +52,20 @@ for s in "${SERVERS[@]}"; do
   bin="$SERVERS_DIR/$s/bin"
   printf '\n==> server matrix: %s (%s)\n' "$s" "$("$bin"/*-server --version | head -1)"
   t0=$(date +%s)
-  NRC_REDIS_BIN_DIR="$bin" node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand "${existing[@]}" </dev/null
+  report="$(mktemp)"
+  NRC_REDIS_BIN_DIR="$bin" node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand --json --outputFile="$report" "${existing[@]}" </dev/null
   rc=$?
+  # Every suite must have run here: a server-specific suite that skipped itself (a misread server
+  # version, say) would otherwise leave the matrix green without testing what it is for.
+  if [ "$rc" -eq 0 ]; then
+    node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      if (r.numTotalTests === 0 || r.numPendingTests > 0 || r.numPendingTestSuites > 0) {
+        console.error(`ci-server-matrix: ${r.numPendingTests} test(s) skipped, ${r.numTotalTests} in all: every test must run on this server`);
+        process.exit(1);
+      }' "$report" || rc=1
+  fi
+  rm -f "$report"
   dt=$(( $(date +%s) - t0 ))
   if [ "$rc" -eq 0 ]; then SUMMARY+=("$s: pass in ${dt}s"); else SUMMARY+=("$s: FAIL (exit $rc) after ${dt}s"); status=1; fi
 done
