@@ -132,7 +132,11 @@ describeWithServers('replica reads and blocking commands (main cluster)', () => 
       expect(await c.set(key, 'b')).toBe('OK');
       // The write cannot reach the frozen replica: WAIT gives up after its 200 ms with 0 (a WAIT on a connection
       // that wrote nothing, as before, answers 1 at once).
+      const waitStarted = performance.now();
       frozen = [await c.waitReplicas(key, 1, 200)];
+      // The server really waited its 200 ms (a lower bound, never flaky): a WAIT answered at once would
+      // mean it ran where no write was pending.
+      expect(performance.now() - waitStarted).toBeGreaterThanOrEqual(195);
       const outcomes = await c.pipeline().set(key, 'c').waitReplicas(key, 1, 200).exec();
       piped = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason));
     } finally {
