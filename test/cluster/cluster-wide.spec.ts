@@ -112,6 +112,45 @@ describeWithServers('cluster-wide commands (main cluster)', () => {
     expect(await cluster.functionFlush()).toBe('OK');
   });
 
+  it('FUNCTION FLUSH and FUNCTION RESTORE reach every master: a dump restored after a flush is back on each', async () => {
+    await perMaster('FUNCTION', 'FLUSH');
+    expect(await cluster.functionLoad(LIBRARY_CODE)).toBe(LIBRARY);
+    const payload = await cluster.functionDump();
+    expect(Buffer.isBuffer(payload)).toBe(true);
+    expect(await cluster.functionFlush()).toBe('OK');
+    for (const port of topo.masters) expect(JSON.stringify(await nodeCommand(port, 'FUNCTION', 'LIST'))).not.toContain(LIBRARY);
+    expect(await cluster.functionRestore(payload)).toBe('OK');
+    for (const port of topo.masters) expect(JSON.stringify(await nodeCommand(port, 'FUNCTION', 'LIST'))).toContain(LIBRARY);
+    // APPEND (the default) refuses a library that exists, on every master; REPLACE overwrites it.
+    const again = await cluster.functionRestore(payload).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(NodeFanOutError);
+    expect((again as NodeFanOutError).outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await cluster.functionRestore(payload, 'REPLACE')).toBe('OK');
+    expect(await cluster.functionFlush()).toBe('OK');
+  });
+
+  it('CONFIG SET reaches every master and replica (typed, object form and sendCommand); CONFIG GET reads one', async () => {
+    const all = [...topo.masters, ...topo.replicas];
+    expect(all).toHaveLength(6);
+    const hzOf = async () => Promise.all(all.map(async (port) => String(((await nodeCommand(port, 'CONFIG', 'GET', 'hz')) as string[])[1])));
+    const before = await hzOf();
+    try {
+      expect(await cluster.configSet('hz', '17')).toBe('OK');
+      expect(await hzOf()).toEqual(all.map(() => '17'));
+      expect(await cluster.configGet('hz')).toEqual({ hz: '17' });
+      expect(await cluster.configSet({ hz: '18', 'lazyfree-lazy-user-del': 'no' })).toBe('OK');
+      expect(await hzOf()).toEqual(all.map(() => '18'));
+      expect(await cluster.sendCommand(['CONFIG', 'SET', 'hz', '19'])).toBe('OK');
+      expect(await hzOf()).toEqual(all.map(() => '19'));
+      // A parameter no node knows: every node refuses, the error names the command.
+      const refused = await cluster.configSet('no-such-parameter-nrc', '1').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(NodeFanOutError);
+      expect((refused as NodeFanOutError).command).toBe('CONFIG SET');
+    } finally {
+      await Promise.all(all.map((port, i) => nodeCommand(port, 'CONFIG', 'SET', 'hz', before[i]!)));
+    }
+  });
+
   it('connections a fan-out opened to replicas are closed by close(), nothing left in flight', async () => {
     // Replicas that have replicated something (a 7.0 replica at offset 0 is "loading" and left out).
     await fill();

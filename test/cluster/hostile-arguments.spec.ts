@@ -17,7 +17,7 @@ const TAG = `{hostile${process.pid}}`;
 /** Commands that could block for ever or wipe shared data if random arguments happened to be valid. */
 const UNSAFE_WITH_VALID_ARGS = new Set([
   'blPop', 'brPop', 'blMove', 'blmPop', 'brPopLPush', 'bzPopMin', 'bzPopMax', 'bzmPop', 'xRead', 'xReadGroup',
-  'flushAll', 'flushDb', 'scriptFlush', 'functionFlush', 'functionDelete',
+  'flushAll', 'flushDb', 'scriptFlush', 'functionFlush', 'functionDelete', 'functionRestore', 'configSet',
 ]);
 
 /** A value whose every read throws. */

@@ -74,7 +74,8 @@ const SAMPLES: { [K in CommandName]: Parameters<CommandMethods[K]> } = {
   eval: ['return 1', { keys: [A, B] }], evalSha: ['sha', { keys: [A] }], evalRo: ['return 1', { keys: [A] }],
   evalShaRo: ['sha', { keys: [A] }], fCall: ['fn', { keys: [A] }], fCallRo: ['fn', { keys: [A] }],
   scriptLoad: ['return 1'], scriptExists: ['sha'], scriptFlush: [], functionLoad: ['code'], functionDelete: ['lib'],
-  functionList: [], functionFlush: [], ping: [], echo: ['x'], dbSize: [], flushAll: [], flushDb: [], info: [],
+  functionList: [], functionFlush: [], functionDump: [], functionRestore: ['payload', 'REPLACE'],
+  configSet: [{ hz: '10', 'maxmemory-policy': 'noeviction' }], configGet: ['hz'], ping: [], echo: ['x'], dbSize: [], flushAll: [], flushDb: [], info: [],
   time: [], publish: ['ch', 'x'], sPublish: [A, 'x'],
 };
 
@@ -137,11 +138,11 @@ describe('COMMANDS', () => {
     }
   });
 
-  it('only DUMP asks for Buffers', () => {
+  it('only DUMP and FUNCTION DUMP (binary payloads) ask for Buffers', () => {
     const buffers = Object.entries(COMMANDS)
       .filter(([, def]) => (def as CommandDefinition).buffers)
       .map(([name]) => name);
-    expect(buffers).toEqual(['dump']);
+    expect(buffers.sort()).toEqual(['dump', 'functionDump']);
   });
 
   it('every definition has a one-line TSDoc naming its Redis command', () => {

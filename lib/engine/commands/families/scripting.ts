@@ -126,6 +126,18 @@ export const SCRIPTING_COMMANDS = {
       options?.LIBRARYNAME ? ['FUNCTION', 'LIST', 'LIBRARYNAME', options.LIBRARYNAME] : ['FUNCTION', 'LIST'],
     transform: functionListReply,
   }),
+  /** FUNCTION DUMP: every library as one opaque payload (a Buffer), from one node (a random master). */
+  functionDump: defineCommand({
+    build: () => ['FUNCTION', 'DUMP'],
+    transform: passThrough<Buffer>(),
+    buffers: true,
+  }),
+  /** FUNCTION RESTORE: loads a FUNCTION DUMP payload; on a cluster, on every master (all_shards). `policy` APPEND (default: an existing library is an error), REPLACE or FLUSH. `'OK'`. */
+  functionRestore: defineCommand({
+    build: (payload: RedisArgument, policy?: 'FLUSH' | 'APPEND' | 'REPLACE') =>
+      policy === undefined ? ['FUNCTION', 'RESTORE', payload] : ['FUNCTION', 'RESTORE', payload, policy],
+    transform: passThrough<'OK'>(),
+  }),
   /** FUNCTION FLUSH: deletes every library; on a cluster, on every master. `'OK'`. */
   functionFlush: defineCommand({
     build: (mode?: FlushMode) => withFlushMode(['FUNCTION', 'FLUSH'], mode),

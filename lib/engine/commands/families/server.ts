@@ -1,6 +1,6 @@
 import { defineCommand } from '../command-definition.js';
-import type { RedisArgument } from '../../resp/types.js';
-import { passThrough } from '../transforms.js';
+import type { RedisArgument, RespValue } from '../../resp/types.js';
+import { passThrough, stringRecord } from '../transforms.js';
 import { withFlushMode, type FlushMode } from './arguments.js';
 
 export const SERVER_COMMANDS = {
@@ -28,6 +28,23 @@ export const SERVER_COMMANDS = {
   flushDb: defineCommand({
     build: (mode?: FlushMode) => withFlushMode(['FLUSHDB'], mode),
     transform: passThrough<'OK'>(),
+  }),
+  /** CONFIG SET: one parameter (`'hz', '20'`) or several (`{ hz: '20', … }`); on a cluster, on every master and replica (all_nodes; NodeFanOutError naming the nodes that refused). `'OK'`. */
+  configSet: defineCommand({
+    build: (parameterOrConfig: RedisArgument | Readonly<Record<string, RedisArgument>>, value?: RedisArgument): RedisArgument[] => {
+      if (typeof parameterOrConfig === 'object' && parameterOrConfig !== null && !Buffer.isBuffer(parameterOrConfig) && !ArrayBuffer.isView(parameterOrConfig)) {
+        const argv: RedisArgument[] = ['CONFIG', 'SET'];
+        for (const [name, setting] of Object.entries(parameterOrConfig)) argv.push(name, setting);
+        return argv;
+      }
+      return ['CONFIG', 'SET', parameterOrConfig as RedisArgument, value as RedisArgument];
+    },
+    transform: passThrough<'OK'>(),
+  }),
+  /** CONFIG GET: the parameters matching `pattern` as `{ name: value }`, from one node (a random master). */
+  configGet: defineCommand({
+    build: (pattern: RedisArgument) => ['CONFIG', 'GET', pattern],
+    transform: (reply: RespValue): Record<string, string> => stringRecord(reply),
   }),
   /** INFO: the server report as text (`# Section` headers, `field:value` lines), optionally one section. */
   info: defineCommand({
