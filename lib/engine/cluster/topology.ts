@@ -1,5 +1,5 @@
-/** Number of hash slots in a Redis Cluster. */
-export const SLOT_COUNT = 16384;
+import { SLOT_COUNT } from '../commands/key-slot.js';
+export { SLOT_COUNT };
 
 /** A node as the topology knows it. */
 export interface ClusterNodeInfo {

@@ -1,17 +1,11 @@
 import calculateSlot from 'cluster-key-slot';
 import type { RedisArgument } from '../resp/types.js';
+import { numberText } from '../resp/number-text.js';
 
 /** Number of hash slots in a Redis Cluster. */
 export const SLOT_COUNT = 16384;
 
-/**
- * Decimal text of a number as the encoder sends it: `String(n)`, except integers of 1e21 or more
- * in magnitude, which are written out in full (no exponent).
- */
-export function numberText(n: number): string {
-  if (Number.isInteger(n) && (n >= 1e21 || n <= -1e21)) return BigInt(n).toString();
-  return String(n);
-}
+export { numberText };
 
 /**
  * The hash slot of a key: CRC16 (XMODEM) of the key, or of its hash tag (the text between the

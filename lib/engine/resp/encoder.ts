@@ -1,3 +1,4 @@
+import { numberText } from './number-text.js';
 import type { RedisArgument } from './types.js';
 
 const CRLF = '\r\n';
@@ -18,12 +19,6 @@ function invalidArgument(index: number, value: unknown): TypeError {
   return new TypeError(
     `Invalid command argument at position ${index}: it is ${describeType(value)}; expected a string, a Buffer or a finite number`,
   );
-}
-
-/** Decimal text of a finite number (no exponent for integers, however large). */
-function numberText(n: number): string {
-  if (Number.isInteger(n) && (n >= 1e21 || n <= -1e21)) return BigInt(n).toString();
-  return String(n);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { settleWithin } from '../lifecycle/settle-within.js';
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
@@ -76,14 +77,6 @@ function warnOnce(instance: object, key: string): boolean {
   if (seen.has(key)) return false;
   seen.add(key);
   return true;
-}
-
-function settleWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<unknown>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

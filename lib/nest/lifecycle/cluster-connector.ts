@@ -1,3 +1,4 @@
+import { settleWithin } from './settle-within.js';
 import type { RedisCluster } from '../../engine/cluster/cluster-client.js';
 import { ConfigError } from '../../engine/errors/base.error.js';
 import { TopologyError, type SeedFailure } from '../../engine/errors/cluster.error.js';
@@ -35,19 +36,6 @@ export function isPermanentFailure(error: unknown): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Resolves with the outcome of `promise`, or `'timeout'` after `ms` (the timer is always cleared). */
-function settleWithin<T>(promise: Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false; error: unknown } | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), Math.max(0, ms));
-  });
-  const outcome = promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return Promise.race([outcome, timeout]).finally(() => clearTimeout(timer));
 }
 
 function giveUp(plan: ConnectPlan, last: unknown): TopologyError {

@@ -1,3 +1,4 @@
+import { settleWithin } from './settle-within.js';
 import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/common';
 import { createCluster, type RedisCluster } from '../../engine/cluster/cluster-client.js';
 import type { HealthReport } from '../../engine/cluster/health-report.js';
@@ -14,18 +15,6 @@ import { connectWithinDeadline } from './cluster-connector.js';
  * → `closed` (from `onApplicationShutdown`: every socket and timer released).
  */
 export type RedisClusterState = 'created' | 'connecting' | 'running' | 'shutting-down' | 'closed';
-
-function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const done = promise.then(
-    () => true,
-    () => true,
-  );
-  return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Owns one cluster client inside a Nest application: creates it (no socket), connects it within
@@ -135,7 +124,7 @@ export class RedisClusterLifecycle implements BeforeApplicationShutdown, OnAppli
     // shutdown timeout) so that the command is drained by close() rather than refused.
     await settleWithin(this.cluster.whenConnectSettled(), Math.max(timeoutMs, 1));
     const remaining = timeoutMs - (Date.now() - started);
-    if (remaining > 0 && (await settleWithin(this.cluster.close(), remaining))) return;
+    if (remaining > 0 && (await settleWithin(this.cluster.close(), remaining)) !== 'timeout') return;
     if (timeoutMs > 0) this.eventLogger.warn(shutdownTimeoutMessage(this.name, timeoutMs));
     // Ends a close() still draining too: every socket and timer is released.
     await this.cluster.destroy();
