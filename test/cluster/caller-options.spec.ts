@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { AlreadyExecutedError, ArgumentError, CHANNELS, UnsupportedCommandError, defineScript, type RedisCluster } from '../../lib/index.js';
 import { mainCluster } from '../support/cluster-client.js';
 import { describeWithServers } from '../support/servers.js';
+import { useCrashRecorder } from '../support/crash-recorder.js';
 import { recordCommands } from '../observability/support/otel.js';
 
 const SECRET = 'S3CRET-OPTION';
@@ -31,23 +32,16 @@ const engineFields = fc.record(
 );
 
 describeWithServers('caller input never reaches the engine’s own options (main cluster)', () => {
-  const crashes: unknown[] = [];
-  const onCrash = (error: unknown): void => {
-    crashes.push(error);
-  };
+  const { crashes } = useCrashRecorder();
   let cluster: RedisCluster;
 
   beforeAll(async () => {
-    process.on('uncaughtException', onCrash);
-    process.on('unhandledRejection', onCrash);
     cluster = mainCluster({ defaults: { commandTimeout: 2000 } });
     await cluster.connect();
   });
 
   afterAll(async () => {
     await cluster.close();
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
   });
 
   it('engine fields in sendCommand options are ignored before the lazy connect', async () => {

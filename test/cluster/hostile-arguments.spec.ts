@@ -10,6 +10,7 @@ import { ArgumentError, RedisClusterError, defineScript, type RedisCluster } fro
 import { COMMANDS } from '../../lib/engine/commands/commands.js';
 import { mainCluster } from '../support/cluster-client.js';
 import { describeWithServers } from '../support/servers.js';
+import { useCrashRecorder } from '../support/crash-recorder.js';
 
 const SECRET = 'S3CRET-ARG';
 const TAG = `{hostile${process.pid}}`;
@@ -42,23 +43,16 @@ type Method = (...args: unknown[]) => unknown;
 
 describeWithServers('hostile arguments never crash the process (main cluster)', () => {
   let cluster: RedisCluster;
-  const crashes: unknown[] = [];
-  const onCrash = (error: unknown): void => {
-    crashes.push(error);
-  };
+  const { crashes } = useCrashRecorder();
   let check = 0;
 
   beforeAll(async () => {
-    process.on('uncaughtException', onCrash);
-    process.on('unhandledRejection', onCrash);
     cluster = mainCluster({ defaults: { commandTimeout: 2000 } });
     await cluster.connect();
   });
 
   afterAll(async () => {
     await cluster.close();
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
   });
 
   /** Calls an entry point: it must return a promise (never throw), which must settle. */
