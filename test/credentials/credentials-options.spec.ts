@@ -168,6 +168,49 @@ describe('credentialsProvider options', () => {
     await expect(source.get('h:1')).rejects.toBeInstanceOf(CredentialsProviderError);
   });
 
+  it('share(): another client follows the one subscription (pushes relayed, its dispose never ends it); async providers are shared as they are', async () => {
+    let push: ((c: unknown) => void) | undefined;
+    let subscribed = 0;
+    let disposed = 0;
+    const reauthErrors: Error[] = [];
+    const provider: StreamingCredentialsProvider = {
+      type: 'streaming-credentials-provider',
+      subscribe: async (listener) => {
+        subscribed++;
+        push = listener.onNext as (c: unknown) => void;
+        return [{ username: 'u1', password: 'one' }, { dispose: () => void disposed++ }];
+      },
+      onReAuthenticationError: (error) => void reauthErrors.push(error),
+    };
+    const source = new CredentialsSource(provider);
+    const shared = source.share();
+    expect(source.share()).toBe(shared); // one object: the other client makes one source of it
+    const follower = new CredentialsSource(shared);
+    await expect(follower.get('h:1')).resolves.toEqual({ username: 'u1', password: 'one' }); // subscribes the source
+    await expect(source.get('h:1')).resolves.toEqual({ username: 'u1', password: 'one' });
+    expect(subscribed).toBe(1);
+    push!({ username: 'u2', password: 'two' });
+    await expect(follower.get('h:1')).resolves.toEqual({ username: 'u2', password: 'two' });
+    await expect(source.get('h:1')).resolves.toEqual({ username: 'u2', password: 'two' });
+    const failure = new Error('refused');
+    (shared as StreamingCredentialsProvider).onReAuthenticationError(failure);
+    expect(reauthErrors).toEqual([failure]);
+    follower.dispose(); // the other client closes: the source keeps its subscription
+    expect(disposed).toBe(0);
+    push!({ username: 'u3', password: 'three' });
+    await expect(source.get('h:1')).resolves.toEqual({ username: 'u3', password: 'three' });
+    expect(subscribed).toBe(1);
+    source.dispose();
+    expect(disposed).toBe(1);
+    await expect(new CredentialsSource(shared).get('h:1')).rejects.toBeInstanceOf(CredentialsProviderError);
+    expect(new CredentialsSource(asyncProvider).share()).toBe(asyncProvider);
+    const cluster = createCluster({ rootNodes: [seed], defaults: { credentialsProvider: provider } });
+    expect(cluster.sharedCredentialsProvider(provider)).not.toBe(provider);
+    expect(cluster.sharedCredentialsProvider(provider)).toBe(cluster.sharedCredentialsProvider(provider));
+    expect(cluster.sharedCredentialsProvider(asyncProvider)).toBe(asyncProvider); // not one of its providers
+    await cluster.close();
+  });
+
   it('any pushed value is either taken (an object of string/undefined username and password) or reported as CredentialsProviderError, never thrown', async () => {
     let push: ((c: unknown) => void) | undefined;
     const source = new CredentialsSource({

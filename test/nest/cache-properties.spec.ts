@@ -44,6 +44,23 @@ describe('cache keys are injective (property tests)', () => {
     );
   });
 
+  it('default keys: sparse arrays share a key exactly when deeply equal (holes, undefined items and lengths told apart)', () => {
+    const key = compileKey(undefined);
+    // A small domain, so that equal and nearly equal arrays (a hole for an undefined, one more hole) are drawn often.
+    const item = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: -1, max: 1 }), fc.sparseArray(fc.constant(undefined), { maxLength: 2 }));
+    const sparse = fc.sparseArray(item, { maxLength: 4 });
+    fc.assert(
+      fc.property(sparse, sparse, (a, b) => {
+        expect(key(ctx([a])) === key(ctx([b]))).toBe(isDeepStrictEqual(a, b));
+      }),
+      { numRuns: 5000 },
+    );
+    // [,] has length 1 (one hole), [,,] length 2, [1,,] length 2.
+    // eslint-disable-next-line no-sparse-arrays
+    const pairs: Array<[unknown[], unknown[]]> = [[[,], []], [[,,], [,]], [[,], [undefined]], [[1,,], [1]], [[[,]], [[]]]];
+    for (const [a, b] of pairs) expect(key(ctx([a]))).not.toBe(key(ctx([b])));
+  });
+
   it('default keys: near-collisions (same value, other type) differ', () => {
     const key = compileKey(undefined);
     fc.assert(

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { ConfigError } from '../errors/base.error.js';
-import type { BasicAuth, CredentialsProvider, Disposable, StreamingCredentialsProvider } from './credentials-provider.js';
+import type { BasicAuth, CredentialsProvider, Disposable, StreamingCredentialsListener, StreamingCredentialsProvider } from './credentials-provider.js';
 import { CredentialsProviderError, ReAuthenticationError } from './credentials.errors.js';
 
 /** Credentials as the handshake uses them (validated). Engine plumbing, not a supported API. */
@@ -69,6 +69,9 @@ export class CredentialsSource {
   #observer: CredentialsObserver | undefined;
   /** Bumped on every push: a slower re-authentication never reports over a newer one. */
   #generation = 0;
+  /** Listeners of the providers made by {@link share} (other clients following this subscription). */
+  readonly #followers = new Set<StreamingCredentialsListener<BasicAuth>>();
+  #shared: CredentialsProvider | undefined;
 
   constructor(provider: CredentialsProvider) {
     this.#provider = provider;
@@ -78,6 +81,40 @@ export class CredentialsSource {
   /** Number of live connections that follow pushed credentials. */
   get attachedCount(): number {
     return this.#targets.size;
+  }
+
+  /** True when this source serves `provider` (the object given in the options). */
+  serves(provider: unknown): boolean {
+    return this.#provider === provider;
+  }
+
+  /**
+   * A provider for another client of the same application that follows this source instead of
+   * subscribing the user's provider a second time (a streaming provider may keep one listener
+   * only). An async provider is returned as it is (it is asked per handshake, nothing to share).
+   * A streaming one gets a fan-out provider, always the same object: its `subscribe()` resolves
+   * with this source's current credentials (subscribing this source's provider if nobody has
+   * yet) and relays every later push; its disposable stops the relay and never ends this
+   * source's own subscription. Re-authentication failures go to the user's provider.
+   */
+  share(): CredentialsProvider {
+    const provider = this.#provider;
+    if (provider.type === 'async-credentials-provider') return provider;
+    this.#shared ??= {
+      type: 'streaming-credentials-provider',
+      subscribe: async (listener) => {
+        this.#followers.add(listener);
+        try {
+          const credentials = await this.get('credentials');
+          return [{ ...credentials }, { dispose: () => void this.#followers.delete(listener) }];
+        } catch (error) {
+          this.#followers.delete(listener);
+          throw error;
+        }
+      },
+      onReAuthenticationError: (error) => provider.onReAuthenticationError(error),
+    };
+    return this.#shared;
   }
 
   observe(observer: CredentialsObserver): void {
@@ -160,6 +197,13 @@ export class CredentialsSource {
       return;
     }
     this.#latest = credentials;
+    for (const follower of [...this.#followers]) {
+      try {
+        follower.onNext({ ...credentials });
+      } catch {
+        // A follower's failure is its own client's business; this client's connections still switch.
+      }
+    }
     const generation = ++this.#generation;
     for (const target of [...this.#targets]) {
       const started = performance.now();
@@ -187,6 +231,7 @@ export class CredentialsSource {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#targets.clear();
+    this.#followers.clear();
     this.#latest = undefined;
     const subscription = this.#subscription;
     this.#subscription = undefined;

@@ -3,6 +3,7 @@ import { transformReply, type CommandDefinition } from '../commands/command-defi
 import { installCommands, type CommandMethods } from '../commands/commands.js';
 import { keySlot } from '../commands/key-slot.js';
 import type { NodeConnection } from '../connection/node-connection.js';
+import type { CredentialsProvider } from '../auth/credentials-provider.js';
 import type { RedisArgument, RespValue } from '../resp/types.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { ClusterNode } from './cluster-node.js';
@@ -687,6 +688,16 @@ export class RedisCluster extends TypedEmitter<ClusterEvents> {
    */
   [inspect.custom](): string {
     return `RedisCluster { state: '${this.state}', nodes: ${JSON.stringify(this.nodeAddresses())} }`;
+  }
+
+  /**
+   * @internal For another client of the same application (the Nest cache's token client): the
+   * provider to give it instead of `provider`, one of this client's options, so that a streaming
+   * provider is subscribed once and its pushes reach both clients (`CredentialsSource.share()`).
+   * A provider this client does not use is returned as it is.
+   */
+  sharedCredentialsProvider(provider: CredentialsProvider): CredentialsProvider {
+    return this.options.credentialSources.find((source) => source.serves(provider))?.share() ?? provider;
   }
 
   /** Ends the credentials providers' subscriptions (the client is closed for good). */

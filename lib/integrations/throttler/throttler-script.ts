@@ -36,11 +36,13 @@ return { hits, left, 0, 0 }
 
 /**
  * The two keys of one (throttler, tracker key) pair: `<prefix>{<tag>}:hits` and `<prefix>{<tag>}:block`, sharing one
- * hash tag so the script's keys are in one slot. A tag that holds `{` or `}` (which would end the tag early or make it
- * empty) is replaced by its SHA-1, so any key and throttler name are safe. `prefix` must not contain `{` or `}`.
+ * hash tag so the script's keys are in one slot. The tag is `<name length>:<name>:<key>`: the length prefix makes it
+ * injective (name `a:b` with key `c` and name `a` with key `b:c` differ). A tag that holds `{` or `}` (which would end
+ * the tag early or make it empty) is replaced by its SHA-1 (40 hex digits, never a `:`), so any key and throttler name
+ * are safe. `prefix` must not contain `{` or `}`.
  */
 export function throttlerKeys(prefix: string, throttlerName: string, key: string): [hits: string, block: string] {
-  const raw = `${throttlerName}:${key}`;
+  const raw = `${throttlerName.length}:${throttlerName}:${key}`;
   const tag = /[{}]/.test(raw) ? createHash('sha1').update(raw).digest('hex') : raw;
   return [`${prefix}{${tag}}:hits`, `${prefix}{${tag}}:block`];
 }

@@ -4,8 +4,9 @@ import { types } from 'node:util';
  * Injective encodings of method arguments into cache-key text (pure, no I/O).
  *
  * - {@link canonicalValue}: the default key's argument part. Type-tagged (`1` vs `"1"` vs `1n`,
- *   `null` vs `undefined`), content-based for Date, Map, Set, RegExp, Buffer and typed arrays,
- *   object keys sorted, and brace-free (a `{…}` would become a Redis Cluster hash tag).
+ *   `null` vs `undefined`, an array hole vs `undefined`), content-based for Date, Map, Set, RegExp,
+ *   Buffer and typed arrays, object keys sorted, and brace-free (a `{…}` would become a Redis
+ *   Cluster hash tag).
  * - {@link templatePart}: one `{placeholder}` of a key template. Strings keep the characters
  *   `A-Z a-z 0-9 _ . -` and percent-encode every other one, so they never contain a template's
  *   separator; other types are `~`-tagged (`~n42`, `~b42`, `~true`, `~null`, `~d<epoch ms>`,
@@ -118,8 +119,10 @@ function encode(value: unknown, path: Set<object>): string {
 
 function encodeObject(value: object, path: Set<object>): string {
   if (Array.isArray(value)) {
+    // A hole is written `~hole` (no value encodes as that), not as nothing: `[,]` (length 1) would
+    // otherwise encode like `[]`, and a hole stays apart from an `undefined` item.
     const items: string[] = [];
-    for (let i = 0; i < value.length; i++) items.push(i in value ? encode(value[i], path) : '');
+    for (let i = 0; i < value.length; i++) items.push(i in value ? encode(value[i], path) : '~hole');
     return `[${items.join(',')}]`;
   }
   // util.types rather than instanceof: values from another realm (vm, worker clones) count too.

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { inspect } from 'node:util';
 import { createCluster, type RedisCluster } from '../../engine/cluster/cluster-client.js';
 import type { RedisClusterOptions } from '../../engine/cluster/cluster-options.js';
-
-/** Most namespace tokens the dedicated tracking client keeps in memory. */
-const TOKEN_CACHE_ENTRIES = 10_000;
+import { tokenClientOptions } from './token-client-options.js';
 /** Wait after a failed connection of the dedicated client before trying again, in ms. */
 const RETRY_AFTER_MS = 1_000;
 
@@ -26,6 +25,9 @@ export function newToken(): string {
  *
  * A token that is missing (never set, evicted, lost in a failover) is replaced by a new random one
  * (`SET NX GET`), so an old token, and the entries written under it, never come back.
+ *
+ * The dedicated client shares the main client's credentials (a streaming provider is subscribed
+ * once, see {@link tokenClientOptions}); `util.inspect` shows neither client nor options.
  * @internal
  */
 export class NamespaceTokens {
@@ -80,6 +82,11 @@ export class NamespaceTokens {
     return token;
   }
 
+  /** The state only: the clients and the options (credentials) are never printed, whatever the depth. */
+  [inspect.custom](): string {
+    return `NamespaceTokens { tracking: ${this.tracking}, dedicatedClient: ${this.tracked !== undefined} }`;
+  }
+
   /** Closes the dedicated client, if one was created. */
   async close(): Promise<void> {
     this.closed = true;
@@ -101,13 +108,7 @@ export class NamespaceTokens {
     let client = this.tracked;
     if (client === undefined) {
       try {
-        const engine = this.engine!;
-        client = createCluster({
-          ...engine,
-          useReplicas: false,
-          defaults: { ...engine.defaults, RESP: 3 },
-          clientSideCache: { maxEntries: TOKEN_CACHE_ENTRIES },
-        });
+        client = createCluster(tokenClientOptions(this.main, this.engine!));
       } catch (error) {
         this.onError('token client', error);
         this.engine = undefined; // the options cannot make a tracking client: read through the main one

@@ -207,11 +207,13 @@ export class RedisCacheService implements OnApplicationShutdown {
 
   /**
    * @internal `@CachePut`: reads the entry's head, runs `call`, then stores its result only if the
-   * entry is unchanged; if something else wrote or evicted it meanwhile, the entry is evicted.
+   * entry is unchanged; if something else wrote or evicted it meanwhile, or the call took longer
+   * than `loadTimeout`, the entry is evicted.
    */
   async refresh<T>(key: string, call: () => Promise<T>, options: CacheSetOptions & { unless?: (value: T) => boolean }): Promise<T> {
     const namespace = this.namespace(options.namespace);
     const ttl = this.ttl(options.ttl);
+    const startedAt = performance.now();
     this.flights.forget(this.flightKey(namespace, key));
     const token = await this.token(namespace);
     const dataKey = token === undefined ? undefined : this.dataKey(namespace, token, key);
@@ -222,7 +224,14 @@ export class RedisCacheService implements OnApplicationShutdown {
     }
     const value = await call();
     if (dataKey !== undefined && !options.unless?.(value)) {
-      if (seen === undefined) await this.command(['SET', dataKey, tombstone(), 'PX', this.tombstoneTtl], 'write');
+      // Age guard, as in load(): the conditional write only sees what an evict left while its
+      // tombstone lives (tombstoneTtl > loadTimeout + 2 × timeout). Once the call has run longer
+      // than loadTimeout, an evict made meanwhile may have expired, and a key that was absent when
+      // the call started looks untouched: storing would put back a value older than that evict.
+      // Evict instead (a tombstone): the next read loads afresh.
+      const tooOld = performance.now() - startedAt > this.options.loadTimeout;
+      if (tooOld) this.counters.skippedWrites++;
+      if (seen === undefined || tooOld) await this.command(['SET', dataKey, tombstone(), 'PX', this.tombstoneTtl], 'write');
       else await this.conditionalWrite(dataKey, seen, value, ttl, true);
       this.forgetLocal(dataKey);
     }
@@ -250,6 +259,9 @@ export class RedisCacheService implements OnApplicationShutdown {
     this.counters.loads++;
     const value = await loader();
     if (dataKey === undefined || seen === undefined || unless?.(value)) return value;
+    // Age guard: `seen` proves "no evict since the load started" only while an evict's tombstone
+    // lives (tombstoneTtl > loadTimeout + 2 × timeout); a load older than loadTimeout may have
+    // outlived one (the key absent again, as it was), so it stores nothing.
     if (flight.detached || performance.now() - flight.startedAt > this.options.loadTimeout) {
       this.counters.skippedWrites++;
       return value;

@@ -32,14 +32,21 @@ describe('throttler keys', () => {
     );
   });
 
-  it('different (throttler, key) pairs give different keys', () => {
+  it('different (throttler, key) pairs give different keys, separators and braces included', () => {
+    // Names and keys made of separators, digits and braces, so that shifted splits actually occur.
+    const part = fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(':', 'a', '1', '{', '}') }));
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.string(), fc.string(), (n1, k1, n2, k2) => {
+      fc.property(part, part, part, part, (n1, k1, n2, k2) => {
         fc.pre(n1 !== n2 || k1 !== k2);
-        fc.pre(!n1.includes(':') && !n2.includes(':'));
         expect(throttlerKeys('t:', n1, k1)[0]).not.toBe(throttlerKeys('t:', n2, k2)[0]);
       }),
+      { numRuns: 5000 },
     );
+    // The same text split differently: name 'a:b' + key 'c' vs name 'a' + key 'b:c' (and a length-looking name).
+    expect(throttlerKeys('t:', 'a:b', 'c')[0]).not.toBe(throttlerKeys('t:', 'a', 'b:c')[0]);
+    expect(throttlerKeys('t:', '1:a', 'b')[0]).not.toBe(throttlerKeys('t:', '1', 'a:b')[0]);
+    expect(throttlerKeys('t:', '', 'a:b')[0]).not.toBe(throttlerKeys('t:', 'a', 'b')[0]);
+    expect(throttlerKeys('t:', '{a', 'b')[0]).not.toBe(throttlerKeys('t:', '{a:b', '')[0]);
   });
 });
 
