@@ -52,7 +52,7 @@ describeWithServers('cluster lifecycle in a Nest app', () => {
     );
     expect(error).toBeInstanceOf(TopologyError);
     expect((error as TopologyError).failures[0]?.reason).toBe('not-cluster');
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(6000); // retrying would last the whole 10 s bootstrapTimeout
   });
 
   it('with lazyConnect the app starts without opening a socket; the first command connects', tracked(async (tracker) => {
