@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { AlreadyExecutedError, ArgumentError, CHANNELS, UnsupportedCommandError, defineScript, type RedisCluster } from '../../lib/index.js';
 import { mainCluster } from '../support/cluster-client.js';
-import { describeWithServers } from '../support/servers.js';
+import { describeWithServers, keySlot } from '../support/servers.js';
 import { useCrashRecorder } from '../support/crash-recorder.js';
 import { recordCommands } from '../observability/support/otel.js';
 
@@ -76,6 +76,36 @@ describeWithServers('caller input never reaches the engine’s own options (main
     expect(crashes).toEqual([]);
   });
 
+  it('pipeline addCommand keeps the public options: returnBuffers, and master with replica reads on', async () => {
+    const key = `${TAG}:pipe`;
+    await cluster.set(key, 'v');
+    const reading = mainCluster({ useReplicas: true });
+    const recorder = recordCommands();
+    try {
+      await reading.connect();
+      const outcomes = await reading
+        .pipeline()
+        .addCommand(['GET', key], { returnBuffers: true, master: true })
+        .addCommand(['GET', key], { master: true })
+        .addCommand(['GET', key], { master: true })
+        .exec();
+      expect(outcomes[0]!.status === 'fulfilled' && Buffer.isBuffer(outcomes[0]!.value)).toBe(true);
+      expect(outcomes.slice(1).map((o) => o.status === 'fulfilled' && o.value)).toEqual(['v', 'v']);
+      const roles = recorder.events.filter((e) => e.event === 'asyncEnd' && e.context.command === 'GET').map((e) => e.context.nodeRole);
+      expect(roles).toEqual(['master', 'master', 'master']);
+    } finally {
+      recorder.stop();
+      await reading.close();
+    }
+  });
+
+  it('configSet with an object of no entries (or a Map) is an ArgumentError, nothing sent', async () => {
+    for (const empty of [{}, new Map([['hz', '10']])]) {
+      const error = await cluster.configSet(empty as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ArgumentError);
+    }
+  });
+
   it('public options are still honoured; a bad `master` is an ArgumentError naming the option', async () => {
     const key = `${TAG}:pub`;
     await cluster.set(key, 'v');
@@ -102,6 +132,9 @@ describeWithServers('caller input never reaches the engine’s own options (main
       ['WAIT', '1', '0'],
       ['WAITAOF', '0', '0', '0'],
       ['reset'],
+      ['READWRITE'],
+      ['READONLY'],
+      ['ASKING'],
     ];
 
     it.each(refusedInMulti.map((argv) => [argv.join(' '), argv] as const))('multi().addCommand(%s) rejects exec whole, sends nothing, and the shared connection keeps working', async (_name, argv) => {
@@ -116,17 +149,26 @@ describeWithServers('caller input never reaches the engine’s own options (main
       expect(await cluster.get(key)).toBe('ok');
     });
 
-    it('a WATCH session refuses connection-state commands, and every call after exec() or release() rejects with AlreadyExecutedError', async () => {
+    it('a WATCH session refuses connection-state commands (WATCH of its own slot excepted), and every call after exec() or release() rejects with AlreadyExecutedError', async () => {
       const key = `${TAG}:session`;
       await cluster.set(key, '1');
       const session = await cluster.watch(key);
-      for (const argv of [['MULTI'], ['EXEC'], ['UNWATCH'], ['WATCH', key], ['RESET'], ['QUIT'], ['HELLO', '2']]) {
+      for (const argv of [['MULTI'], ['EXEC'], ['UNWATCH'], ['RESET'], ['QUIT'], ['HELLO', '2'], ['READWRITE'], ['ASKING']]) {
         await expect(session.sendCommand(argv)).rejects.toBeInstanceOf(UnsupportedCommandError);
       }
       expect(await session.sendCommand(['GET', key])).toBe('1');
       expect(await session.multi().set(key, '2').exec()).toEqual(['OK']);
       await expect(session.sendCommand(['GET', key])).rejects.toBeInstanceOf(AlreadyExecutedError);
       await expect(session.get(key)).rejects.toBeInstanceOf(AlreadyExecutedError);
+
+      const more = await cluster.watch(key);
+      // More keys of the session's slot may be watched on its connection; another slot is refused.
+      expect(await more.sendCommand(['WATCH', `${TAG}:session2`])).toBe('OK');
+      const elsewhere = ['{nrc-a}', '{nrc-b}'].find((k) => keySlot(k) !== keySlot(key))!;
+      await expect(more.sendCommand(['WATCH', elsewhere])).rejects.toMatchObject({ code: 'ERR_REDIS_CROSSSLOT' });
+      await cluster.set(key, '3'); // a watched key changes: the session's EXEC is refused
+      await expect(more.multi().set(key, '4').exec()).rejects.toMatchObject({ code: 'ERR_REDIS_WATCH' });
+      await cluster.set(key, '2');
 
       const released = await cluster.watch(key);
       await released.release();

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { inspect } from 'node:util';
 import { Test } from '@nestjs/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import {
@@ -71,6 +72,18 @@ describeWithServers('cluster lifecycle in a Nest app', () => {
     await expect(app.get(RedisCluster).sendCommand(['GET', 'x'])).rejects.toBeInstanceOf(TopologyError);
     const health = await checkRedisCluster(app.get(ModuleRef), { timeoutMs: 300 });
     expect(health.status).toBe('down');
+    await closeAndExpectNoLeaks(app, tracker);
+  }));
+
+  it('the lifecycle provider never prints the options it holds (passwords in defaults or URLs), whatever the depth', tracked(async (tracker) => {
+    const [port] = await closedPorts(1);
+    const secret = 'S3CRET-LIFECYCLE';
+    const app = await boot({ rootNodes: [{ url: `redis://app:${secret}-url@127.0.0.1:${port}` }], defaults: { username: 'app', password: secret }, lazyConnect: true });
+    const lifecycle = app.get<RedisClusterLifecycle>(getClusterLifecycleToken(), { strict: false });
+    for (const shown of [inspect(lifecycle, { depth: Infinity, showHidden: true }), JSON.stringify(lifecycle), inspect(app.get(RedisCluster), { depth: Infinity })]) {
+      expect(shown).not.toContain(secret);
+    }
+    expect(JSON.parse(JSON.stringify(lifecycle))).toEqual({ name: 'default', state: 'running' });
     await closeAndExpectNoLeaks(app, tracker);
   }));
 

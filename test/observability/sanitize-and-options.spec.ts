@@ -77,6 +77,8 @@ describe('sanitizeArgs never shows credentials, even with includeValues', () => 
   it('AUTH, HELLO AUTH and MIGRATE AUTH/AUTH2 never show the password', () => {
     expect(sanitizeArgs(['AUTH', 'u', 'pw'], true)).toEqual(['AUTH', REDACTED, REDACTED]);
     expect(sanitizeArgs(['HELLO', '3', 'AUTH', 'u', 'pw', 'SETNAME', 'n'], true)).toEqual(['HELLO', '3', 'AUTH', REDACTED, REDACTED, 'SETNAME', 'n']);
+    // A client name that reads AUTH is SETNAME's argument, not the keyword.
+    expect(sanitizeArgs(['HELLO', '3', 'SETNAME', 'AUTH', 'AUTH', 'u', 'pw'], true)).toEqual(['HELLO', '3', 'SETNAME', 'AUTH', 'AUTH', REDACTED, REDACTED]);
     expect(sanitizeArgs(['MIGRATE', 'h', '1', '', '0', '5000', 'COPY', 'AUTH', 'pw', 'KEYS', 'a'], true)).toEqual(['MIGRATE', 'h', '1', '', '0', '5000', 'COPY', 'AUTH', REDACTED, 'KEYS', 'a']);
     expect(sanitizeArgs(['MIGRATE', 'h', '1', '', '0', '5000', 'AUTH2', 'u', 'pw', 'KEYS', 'a'], true)).toEqual(['MIGRATE', 'h', '1', '', '0', '5000', 'AUTH2', REDACTED, REDACTED, 'KEYS', 'a']);
   });

@@ -7,7 +7,7 @@ import { executeSplit } from './multi-key.js';
 import { ArgumentError } from '../errors/base.error.js';
 import { AlreadyExecutedError } from '../errors/already-executed.error.js';
 import { buildCommand, copyArgv } from '../commands/validate-command.js';
-import { callerCommandOptions, waitOptions } from './entry-checks.js';
+import { callerCommandOptions, waitOptions, type CallerCommandOptions } from './entry-checks.js';
 import { waitAofCall, waitCall, type WaitCall } from '../commands/wait-call.js';
 import { withObserver } from '../observability/observability.js';
 import type { CallObserver } from '../observability/trace-context.js';
@@ -56,12 +56,12 @@ export class ClusterPipeline {
     return this.queued.length;
   }
 
-  /** Queues any command (argv, name first). */
-  addCommand(args: readonly RedisArgument[], options?: Pick<ClusterCommandOptions, 'returnBuffers'>): this {
+  /** Queues any command (argv, name first); `options` as sendCommand's (`timeout`, `returnBuffers`, `master`). */
+  addCommand(args: readonly RedisArgument[], options?: CallerCommandOptions): this {
     const argv = copyArgv(args, 'pipeline.addCommand');
     const checked = argv instanceof ArgumentError ? argv : callerCommandOptions(options, 'pipeline.addCommand', 1);
     if (checked instanceof ArgumentError) this.queued.push({ argv: checked, def: undefined, options: undefined });
-    else this.queued.push({ argv: argv as RedisArgument[], def: undefined, options: checked?.returnBuffers === undefined ? undefined : { returnBuffers: checked.returnBuffers } });
+    else this.queued.push({ argv: argv as RedisArgument[], def: undefined, options: checked });
     return this;
   }
 

@@ -26,6 +26,9 @@ const CONNECTION_STATE_COMMANDS = new Map<string, string>([
   ['CLIENT TRACKING', 'use the clientSideCache option'],
   ['HELLO', 'set RESP in the options'],
   ['AUTH', 'set username/password in the options'],
+  ['READONLY', 'replica connections are made READONLY by the client (useReplicas)'],
+  ['READWRITE', 'it would turn replica reads on a shared connection into MOVED replies'],
+  ['ASKING', 'the client sends ASKING itself, with the command it belongs to'],
 ]);
 
 /** Inside MULTI these answer at once instead of doing what the caller means. */

@@ -67,17 +67,25 @@ export class WatchSession {
   }
 
   /**
-   * Sends a command on the session's connection (no routing, no redirects). Commands that would
-   * change the connection's state (MULTI, EXEC, WATCH, UNWATCH, RESET, QUIT, HELLO…) are refused
-   * with UnsupportedCommandError: use `multi()` and `release()`. After `exec()` or `release()` the
+   * Sends a command on the session's connection (no routing, no redirects). `WATCH` of more keys of
+   * the session's slot is allowed (another slot: CrossSlotError); other commands that would change
+   * the connection's state (MULTI, EXEC, UNWATCH, RESET, QUIT, HELLO…) are refused with
+   * UnsupportedCommandError: use `multi()` and `release()`. After `exec()` or `release()` the
    * session rejects every call with AlreadyExecutedError (its connection is back in the pool).
    */
   sendCommand<T = RespValue>(args: readonly RedisArgument[]): Promise<T> {
     const argv = copyArgv(args);
     if (argv instanceof ArgumentError) return Promise.reject(argv);
     if (this.done) return Promise.reject(new AlreadyExecutedError('watch session'));
-    const refused = connectionStateRefusal(commandInfo(argv), 'session.sendCommand()');
-    if (refused) return Promise.reject(refused);
+    const info = commandInfo(argv);
+    if (info.name === 'WATCH') {
+      // Watching more keys on the session's own connection is what WATCH is for, within its slot.
+      const slots = [...new Set([this.slot, ...info.keys.map((key) => keySlot(key))])];
+      if (slots.length > 1) return Promise.reject(new CrossSlotError('WATCH', slots));
+    } else {
+      const refused = connectionStateRefusal(info, 'session.sendCommand()');
+      if (refused) return Promise.reject(refused);
+    }
     return settle(() => this.traced(argv, () => this.connection.sendCommand<T>(argv, this.asking ? { asking: true } : undefined)));
   }
 

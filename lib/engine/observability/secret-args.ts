@@ -26,10 +26,15 @@ function redactFrom(out: string[], from: number, redacted: string): void {
  * Scans the options of `argv` from `from`: after a token of `secrets` (upper case), that many
  * arguments are redacted (and skipped); scanning stops at `stop` (a list of keys follows).
  */
-function redactAfter(argv: readonly unknown[], out: string[], from: number, secrets: Readonly<Record<string, number>>, stop: string | undefined, text: Text, redacted: string): void {
+function redactAfter(argv: readonly unknown[], out: string[], from: number, secrets: Readonly<Record<string, number>>, stop: string | undefined, text: Text, redacted: string, skips: Readonly<Record<string, number>> = {}): void {
   for (let i = from; i < argv.length; i++) {
     const token = upper(text, argv[i]);
     if (token === stop) return;
+    // An option's own argument is not a keyword (`HELLO 3 SETNAME AUTH AUTH user pass`).
+    if (Object.hasOwn(skips, token)) {
+      i += skips[token]!;
+      continue;
+    }
     const count = Object.hasOwn(secrets, token) ? secrets[token]! : 0;
     for (let j = 1; j <= count && i + j < out.length; j++) out[i + j] = redacted;
     i += count;
@@ -52,9 +57,9 @@ function redactAfter(argv: readonly unknown[], out: string[], from: number, secr
 export function redactSecrets(argv: readonly unknown[], out: string[], includeValues: boolean, text: Text, sanitize: Sanitize, redacted: string): void {
   const name = out[0]!.toUpperCase();
   if (name === 'AUTH') return redactFrom(out, 1, redacted);
-  if (name === 'HELLO') return redactAfter(argv, out, 2, { AUTH: 2 }, undefined, text, redacted);
+  if (name === 'HELLO') return redactAfter(argv, out, 2, { AUTH: 2 }, undefined, text, redacted, { SETNAME: 1 });
   if (name === 'MIGRATE') return redactAfter(argv, out, 6, { AUTH: 1, AUTH2: 2 }, 'KEYS', text, redacted);
-  if (argv.length < 2) return;
+  if (argv.length < 2 || (name !== 'ACL' && name !== 'CONFIG')) return;
   const sub = upper(text, argv[1]);
   if (name === 'ACL') {
     if (sub === 'SETUSER') return redactFrom(out, 3, redacted);

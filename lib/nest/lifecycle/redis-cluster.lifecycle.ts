@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { settleWithin } from './settle-within.js';
 import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/common';
 import { createCluster, type RedisCluster } from '../../engine/cluster/cluster-client.js';
@@ -38,6 +39,18 @@ export class RedisClusterLifecycle implements BeforeApplicationShutdown, OnAppli
     events.attach(this.cluster);
     // A refused re-authentication with rotated credentials (the connection keeps its identity).
     if (options.logging.errors) this.cluster.on('reauthentication-error', (error) => this.eventLogger.warn(`Redis cluster "${options.name}": ${error.message}`));
+  }
+
+  /**
+   * `util.inspect` and JSON show the name and state only: the options (and the passwords or
+   * providers in them) are never printed, whatever the depth.
+   */
+  [inspect.custom](): string {
+    return `RedisClusterLifecycle { name: '${this.options.name}', state: '${this.current}' }`;
+  }
+
+  toJSON(): { name: string; state: RedisClusterState } {
+    return { name: this.options.name, state: this.current };
   }
 
   /** Name of the cluster. */

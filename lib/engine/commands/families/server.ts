@@ -1,4 +1,5 @@
 import { defineCommand } from '../command-definition.js';
+import { ArgumentError, describeArgumentKind } from '../../errors/base.error.js';
 import type { RedisArgument, RespValue } from '../../resp/types.js';
 import { passThrough, stringRecord } from '../transforms.js';
 import { withFlushMode, type FlushMode } from './arguments.js';
@@ -35,6 +36,7 @@ export const SERVER_COMMANDS = {
       if (typeof parameterOrConfig === 'object' && parameterOrConfig !== null && !Buffer.isBuffer(parameterOrConfig) && !ArrayBuffer.isView(parameterOrConfig)) {
         const argv: RedisArgument[] = ['CONFIG', 'SET'];
         for (const [name, setting] of Object.entries(parameterOrConfig)) argv.push(name, setting);
+        if (argv.length === 2) throw new ArgumentError('CONFIG SET', 0, 'a parameter name or a { parameter: value } object with at least one entry', describeArgumentKind(parameterOrConfig), 'parameterOrConfig');
         return argv;
       }
       return ['CONFIG', 'SET', parameterOrConfig as RedisArgument, value as RedisArgument];
