@@ -40,8 +40,31 @@ class Prices {
   }
 }
 
+const ports = () => testServers().clusters.main.ports;
+
+/** A Nest app whose cluster gets its credentials from TokenService's streaming provider (forRootAsync), with `extra` options. */
+async function bootWithProvider(extra: Partial<RedisClusterClientOptions>, providers: Array<new (...args: never[]) => unknown> = []) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      RedisClusterModule.forRootAsync({
+        imports: [TokenModule],
+        inject: [TokenService],
+        useFactory: (tokens: TokenService): RedisClusterClientOptions => ({
+          rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }],
+          defaults: { credentialsProvider: tokens.provider },
+          logging: false,
+          ...extra,
+        }),
+      }),
+    ],
+    providers,
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
+
 describeWithServers('credentialsProvider from Nest DI', () => {
-  const ports = () => testServers().clusters.main.ports;
   beforeAll(async () => {
     await setUser(ports(), USER_A, PASS_A);
     await setUser(ports(), USER_B, PASS_B);
@@ -49,21 +72,7 @@ describeWithServers('credentialsProvider from Nest DI', () => {
   afterAll(() => deleteUsers(ports(), USER_A, USER_B));
 
   it('a forRootAsync factory injecting a token service supplies a streaming provider; rotation reaches every connection; shutdown disposes it', tracked(async (tracker) => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        RedisClusterModule.forRootAsync({
-          imports: [TokenModule],
-          inject: [TokenService],
-          useFactory: (tokens: TokenService): RedisClusterClientOptions => ({
-            rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }],
-            defaults: { credentialsProvider: tokens.provider },
-            logging: false,
-          }),
-        }),
-      ],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const app = await bootWithProvider({});
     const tokens = app.get(TokenService);
     const cluster = app.get(RedisCluster);
     expect(tokens.provider.subscribeCalls).toBe(1);
@@ -79,23 +88,7 @@ describeWithServers('credentialsProvider from Nest DI', () => {
   }), 30_000);
 
   it('the cache\'s namespace-token client shares the main client\'s subscription: subscribed once, both follow a rotation', tracked(async (tracker) => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        RedisClusterModule.forRootAsync({
-          imports: [TokenModule],
-          inject: [TokenService],
-          useFactory: (tokens: TokenService): RedisClusterClientOptions => ({
-            rootNodes: [{ socket: { host: '127.0.0.1', port: ports()[0]! } }],
-            defaults: { credentialsProvider: tokens.provider },
-            cache: { namespace: CACHE_NAMESPACE },
-            logging: false,
-          }),
-        }),
-      ],
-      providers: [Prices],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const app = await bootWithProvider({ cache: { namespace: CACHE_NAMESPACE } }, [Prices]);
     const tokens = app.get(TokenService);
     const cache = app.get(RedisCacheService);
     const prices = app.get(Prices);

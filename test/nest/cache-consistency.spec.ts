@@ -16,25 +16,7 @@ import {
   type RedisClusterModuleOptions,
 } from 'nest-redis-cluster';
 import { describeWithServers, mastersAndReplicas, nodeCommand, redisCli, testServers } from '../support/servers.js';
-import { HandleTracker, closeAndExpectNoLeaks, closedPorts, eventually, inScopeOf, mainRootNodes, sleep, tracked, uniqueNamespace } from './support/nest-test.helpers.js';
-
-/** A promise with its resolve handle: a loader whose end the test decides. */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/**
- * Waits until `condition` holds, checking after each macrotask (for "the loader was called"), for
- * 10 s at most: the loaders are held by deferred promises, so waiting longer cannot change the
- * interleaving under test, only survive a slow machine.
- */
-async function until(condition: () => boolean): Promise<void> {
-  const end = performance.now() + 10_000;
-  while (!condition() && performance.now() < end) await new Promise((r) => setImmediate(r));
-  expect(condition()).toBe(true);
-}
+import { HandleTracker, closeAndExpectNoLeaks, closedPorts, deferred, eventually, inScopeOf, mainRootNodes, sleep, tracked, uniqueNamespace, untilHeld } from './support/nest-test.helpers.js';
 
 /**
  * Calls of each command since the server started, summed over `ports`: by default the main
@@ -90,7 +72,7 @@ describeWithServers('cache consistency on the real cluster', () => {
       const slow = deferred<string>();
       let loads = 0;
       const first = cache.wrap('k', () => (loads++, slow.promise), { namespace: ns });
-      await until(() => loads === 1);
+      await untilHeld(() => loads === 1);
       expect(await cache.evict('k', { namespace: ns })).toBe(true);
       const skipped = cache.stats().skippedWrites;
       slow.resolve('stale');
@@ -106,7 +88,7 @@ describeWithServers('cache consistency on the real cluster', () => {
       const slow = deferred<string>();
       let loads = 0;
       const first = cache.wrap('k', () => (loads++, slow.promise), { namespace: ns });
-      await until(() => loads === 1);
+      await untilHeld(() => loads === 1);
       const before = await cache.keyOf('k', { namespace: ns });
       expect(await cache.evictNamespace(ns)).toBe(true);
       slow.resolve('stale');
@@ -120,7 +102,7 @@ describeWithServers('cache consistency on the real cluster', () => {
       const slow = deferred<string>();
       let loads = 0;
       const first = cache.wrap('k', () => (loads++, slow.promise), { namespace: ns });
-      await until(() => loads === 1);
+      await untilHeld(() => loads === 1);
       await cache.set('k', 'newer', { namespace: ns });
       slow.resolve('older');
       expect(await first).toBe('older');
@@ -182,7 +164,7 @@ describeWithServers('cache consistency on the real cluster', () => {
       const hung = deferred<string>();
       let hungCalls = 0;
       const first = quick.wrap('k', () => (hungCalls++, hung.promise), { namespace: ns });
-      await until(() => hungCalls === 1);
+      await untilHeld(() => hungCalls === 1);
       await sleep(350); // let the running load age past loadTimeout (300 ms)
       expect(await quick.wrap('k', async () => 'fresh', { namespace: ns })).toBe('fresh');
       hung.resolve('late');
@@ -243,7 +225,7 @@ describeWithServers('cache consistency on the real cluster', () => {
     it('a @Cacheable load running when @CacheEvict completes does not store the old value', inCatalog(async () => {
       gate.load = deferred<string>();
       const reading = catalog.find('a'); // reads v1, then waits
-      await until(() => catalog.loads === 1);
+      await untilHeld(() => catalog.loads === 1);
       await catalog.update('a', 'v2'); // the database changes, the entry is evicted
       gate.load.resolve('go');
       gate.load = undefined;
@@ -259,7 +241,7 @@ describeWithServers('cache consistency on the real cluster', () => {
       gate.put = deferred<string>();
       await catalog.update('b', 'v2');
       const putting = catalog.rewrite('b'); // computes b:v2, then waits
-      await until(() => catalog.puts === 1);
+      await untilHeld(() => catalog.puts === 1);
       await catalog.update('b', 'v3');
       gate.put.resolve('go');
       gate.put = undefined;

@@ -11,24 +11,10 @@ import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CacheEvict, CachePut, Cacheable, RedisCacheService, RedisCluster, RedisClusterModule, type RedisClusterModuleOptions } from 'nest-redis-cluster';
 import { describeWithServers } from '../support/servers.js';
-import { closeAndExpectNoLeaks, mainRootNodes, tracked, uniqueNamespace, type HandleTracker } from './support/nest-test.helpers.js';
+import { closeAndExpectNoLeaks, deferred, mainRootNodes, tracked, uniqueNamespace, untilHeld, type HandleTracker } from './support/nest-test.helpers.js';
 
 const LOAD_TIMEOUT = 300;
 const NS = uniqueNamespace('age');
-
-/** A promise with its resolve handle: a call whose end the test decides. */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Waits (each macrotask, 10 s at most) until `condition` holds. */
-async function until(condition: () => boolean): Promise<void> {
-  const end = performance.now() + 10_000;
-  while (!condition() && performance.now() < end) await new Promise((r) => setImmediate(r));
-  expect(condition()).toBe(true);
-}
 
 /**
  * Waits until `key` no longer exists on its master, asking the server: while PTTL reports more
@@ -115,7 +101,7 @@ describeWithServers('cache write-age guard (a call that outlived an evict\'s tom
     db.set('x', 'v1');
     gate.load = deferred<void>();
     const reading = catalog.find('x'); // the key is absent: reads v1, then waits
-    await until(() => catalog.loads === 1);
+    await untilHeld(() => catalog.loads === 1);
     await b.get(Catalog).update('x', 'v2'); // the other pod: the database changes, the entry is evicted
     const key = (await cache.keyOf('item:x', { namespace: NS }))!;
     await untilExpired(a.get(RedisCluster), key); // the tombstone is gone: the key is absent again, as it was
@@ -133,7 +119,7 @@ describeWithServers('cache write-age guard (a call that outlived an evict\'s tom
     db.set('y', 'v1');
     gate.put = deferred<void>();
     const putting = catalog.rewrite('y'); // the key is absent: computes y:v1, then waits
-    await until(() => catalog.puts === 1);
+    await untilHeld(() => catalog.puts === 1);
     await b.get(Catalog).update('y', 'v2');
     const key = (await cache.keyOf('item:y', { namespace: NS }))!;
     await untilExpired(a.get(RedisCluster), key);

@@ -85,3 +85,21 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
+
+/** A promise with its resolve handle: a loader (or call) whose end the test decides. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * Waits until `condition` holds, checking after each macrotask (for "the loader was called"), for
+ * 10 s at most, then asserts it: the calls under test are held by deferred promises, so waiting
+ * longer cannot change the interleaving, only survive a slow machine.
+ */
+export async function untilHeld(condition: () => boolean): Promise<void> {
+  const end = performance.now() + 10_000;
+  while (!condition() && performance.now() < end) await new Promise((r) => setImmediate(r));
+  expect(condition()).toBe(true);
+}
